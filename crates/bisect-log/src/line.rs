@@ -1,0 +1,640 @@
+//! Recognition of single log lines (format reference §3 and §9).
+//!
+//! Hand-written prefix matching instead of regexes: it keeps the crate small
+//! for wasm and parses hundreds of MB/s.
+
+/// A line syzkaller (or git, inside a bisect step) writes at top level.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Line<'a> {
+    HostStart {
+        host: &'a str,
+        time: &'a str,
+    },
+    BisectingCause(&'a str),
+    BisectingFix(&'a str),
+    BuildingSyzkaller(&'a str),
+    FetchTags,
+    FetchFailed(&'a str),
+    Reidentified {
+        commit: &'a str,
+        title: &'a str,
+    },
+    Ensuring(&'a str),
+    TestingCommit {
+        commit: &'a str,
+        rest: TestingRest<'a>,
+    },
+    Compiler(&'a str),
+    KernelSignature(&'a str),
+    AllRuns(&'a str),
+    Run {
+        index: u32,
+        verdict: &'a str,
+    },
+    Representative {
+        title: &'a str,
+        types: &'a str,
+    },
+    Undetermined(&'a str),
+    TooManyNeither,
+    SeemsFlaky,
+    FalseNegative(f64),
+    Failed(&'a str),
+    FailedBuilding {
+        commit: &'a str,
+        text: &'a str,
+    },
+    FailedTesting {
+        commit: &'a str,
+        text: Option<&'a str>,
+    },
+    ReproTestingFailure(&'a str),
+    TestingRelease(&'a str),
+    Picked(&'a str),
+    TestingHead(&'a str),
+    /// Fix-bisection presence checks and merge-base lines.
+    Presence(PresenceLine<'a>),
+    Minimization,
+    GitStart {
+        bad: &'a str,
+        good: &'a str,
+    },
+    GitMark {
+        word: &'a str,
+        commit: &'a str,
+    },
+    Accumulated(f64),
+    FailedToDetect,
+    ParentNotTested(&'a str),
+    CulpritSignature(&'a str),
+    ParentSignature(&'a str),
+    OldKernelSignature(&'a str),
+    PreviousSignature(&'a str),
+    StillCrashesOnOldest,
+    HeadHadErrors,
+    FlakyFlagged,
+    FlakyEstimate(f64),
+    Revisions {
+        tested: u32,
+        total: &'a str,
+        build: &'a str,
+        test: &'a str,
+    },
+    Error(&'a str),
+    Nothing(crate::model::NothingWording),
+    CommitMsg(&'a str),
+    Inconclusive(&'a str),
+    FirstCommit {
+        word: &'a str,
+        commit: &'a str,
+        title: &'a str,
+    },
+    Cc(&'a str),
+    RecipientsTo(&'a str),
+    RecipientsCc(&'a str),
+    Crash(&'a str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TestingRest<'a> {
+    None,
+    With(&'a str),
+    Type(&'a str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PresenceLine<'a> {
+    /// `H/title is a merge base…`: the next test is of the merge base.
+    IsMergeBase,
+    Other(&'a str),
+}
+
+pub(crate) fn is_hash(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64)
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+pub(crate) fn is_hash40(s: &str) -> bool {
+    s.len() == 40 && is_hash(s)
+}
+
+fn hash40(s: &str) -> Option<&str> {
+    is_hash40(s).then_some(s)
+}
+
+/// Exact lines of the config-minimization sub-log (§3.9).
+const MINIMIZATION_EXACT: &[&str] = &[
+    "check whether we can drop unnecessary instrumentation",
+    "there was nothing we could disable; skip",
+    "the bug reproduces without the instrumentation",
+    "no way to further split the chunk",
+    "the chunk can be dropped",
+    "no need to test this chunk, it's definitely needed",
+    "# configuration already minimized",
+    "proceeding with the original config",
+    "base config crashes",
+    "half crashed",
+    "both halves did not crash",
+    "only full config crashes",
+    "crash reproduces with baseline config",
+    "unable to test using baseline config, keep original config",
+    "testing with generated minimized config doesn't reproduce the crash",
+    "# start config bisection",
+    "# config-bisect.pl -r:",
+    "# config_bisect.pl finished",
+];
+
+/// Prefixes of the config-minimization sub-log (§3.9).
+const MINIMIZATION_PREFIX: &[&str] = &[
+    "disabling configs for ",
+    "kconfig minimization: ",
+    "split chunks (needed=",
+    "split chunk #",
+    "testing without sub-chunk ",
+    "we have reached the limit on predicate runs (",
+    "minimized to ",
+    "config minimization failed due to bad Kconfig",
+    "trying half: ",
+    "resulting configs: ",
+    "testing baseline config failed: ",
+    "minimizing config failed: ",
+    "# config-bisect.pl good:",
+    "# config-bisect.pl bad:",
+    "# found config option changes ",
+];
+
+const PRESENCE_EXACT: &[&str] = &[
+    "determine whether the revision contains the guilty commit",
+    "no existing result, test the revision",
+    "the bug was not introduced yet; pretend that kernel crashed",
+    "reproducer does not crash the merge base, so there's no known bad commit",
+];
+
+/// Recognizes one top-level line. `None` = not a line syzkaller writes at top level.
+pub(crate) fn classify(line: &str) -> Option<Line<'_>> {
+    let first = *line.as_bytes().first()?;
+    match first {
+        b'a' => classify_a(line),
+        b'b' => classify_b(line),
+        b'c' => classify_c(line),
+        b'd' | b'e' | b'f' => classify_def(line),
+        b'H' => {
+            if line == "HEAD had kernel build, boot or test errors" {
+                Some(Line::HeadHadErrors)
+            } else {
+                None
+            }
+        }
+        b'k' => {
+            if let Some(s) = line.strip_prefix("kernel signature:   ") {
+                Some(Line::OldKernelSignature(s))
+            } else if let Some(s) = line.strip_prefix("kernel signature: ") {
+                Some(Line::KernelSignature(s))
+            } else {
+                minimization(line)
+            }
+        }
+        b'n' => presence(line),
+        b'o' => nothing(line),
+        b'p' => classify_p(line),
+        b'r' => classify_r(line),
+        b'R' => (line == "Reproducer flagged being flaky").then_some(Line::FlakyFlagged),
+        b't' => classify_t(line),
+        b'u' => line
+            .strip_prefix("unable to determine the verdict: ")
+            .map(Line::Undetermined)
+            .or_else(|| minimization(line)),
+        b'#' => classify_hash(line),
+        _ => None,
+    }
+    .or_else(|| minimization(line))
+    .or_else(|| host_start(line))
+}
+
+fn host_start(line: &str) -> Option<Line<'_>> {
+    let (host, time) = line.split_once(" starts bisection ")?;
+    if host.is_empty() || host.contains(' ') && host != "unnamed host" {
+        return None;
+    }
+    let b = time.as_bytes();
+    // `2022-11-04 06:26:02…`
+    let looks_like_time =
+        b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':';
+    looks_like_time.then_some(Line::HostStart { host, time })
+}
+
+fn minimization(line: &str) -> Option<Line<'_>> {
+    let known = MINIMIZATION_EXACT.contains(&line)
+        || MINIMIZATION_PREFIX.iter().any(|p| line.starts_with(p));
+    known.then_some(Line::Minimization)
+}
+
+fn presence(line: &str) -> Option<Line<'_>> {
+    if PRESENCE_EXACT.contains(&line) {
+        return Some(Line::Presence(PresenceLine::Other(line)));
+    }
+    if let Some(rest) = line.strip_prefix("revision ") {
+        if rest
+            .strip_suffix(" crashed and is reachable")
+            .is_some_and(is_hash40)
+        {
+            return Some(Line::Presence(PresenceLine::Other(line)));
+        }
+    }
+    if line
+        .strip_prefix("checking the merge base ")
+        .is_some_and(is_hash40)
+        || line.starts_with("determining the merge base between ")
+        || line.starts_with("expected 1 merge base, got ")
+    {
+        return Some(Line::Presence(PresenceLine::Other(line)));
+    }
+    if line.len() > 41
+        && line.as_bytes()[40] == b'/'
+        && is_hash40(&line[..40])
+        && line.contains(" is a merge base")
+    {
+        return Some(Line::Presence(PresenceLine::IsMergeBase));
+    }
+    minimization(line)
+}
+
+fn nothing(line: &str) -> Option<Line<'_>> {
+    crate::model::NothingWording::ALL
+        .into_iter()
+        .find(|w| w.text() == line)
+        .map(Line::Nothing)
+        .or_else(|| minimization(line))
+}
+
+fn classify_a(line: &str) -> Option<Line<'_>> {
+    if let Some(v) = line.strip_prefix("all runs: ") {
+        return Some(Line::AllRuns(v));
+    }
+    if let Some(v) = line.strip_prefix("accumulated error probability: ") {
+        return v.parse().ok().map(Line::Accumulated);
+    }
+    None
+}
+
+fn classify_b(line: &str) -> Option<Line<'_>> {
+    if let Some(h) = line.strip_prefix("bisecting cause commit starting from ") {
+        return hash40(h).map(Line::BisectingCause);
+    }
+    if let Some(h) = line.strip_prefix("bisecting fixing commit since ") {
+        return hash40(h).map(Line::BisectingFix);
+    }
+    if let Some(h) = line.strip_prefix("building syzkaller on ") {
+        return hash40(h).map(Line::BuildingSyzkaller);
+    }
+    if let Some(rest) = line.strip_prefix("bisection is inconclusive, the first ") {
+        let word = rest.strip_suffix(" commit could be any of:")?;
+        return (word == "bad" || word == "good").then_some(Line::Inconclusive(word));
+    }
+    minimization(line)
+}
+
+fn classify_c(line: &str) -> Option<Line<'_>> {
+    if let Some(v) = line.strip_prefix("compiler: ") {
+        return Some(Line::Compiler(v));
+    }
+    if let Some(v) = line.strip_prefix("culprit signature: ") {
+        return Some(Line::CulpritSignature(v));
+    }
+    if let Some(v) = line.strip_prefix("cc: ") {
+        return v.starts_with('[').then_some(Line::Cc(v));
+    }
+    if let Some(v) = line.strip_prefix("crash: ") {
+        return Some(Line::Crash(v));
+    }
+    if line == "crash: " || line == "crash:" {
+        return Some(Line::Crash(""));
+    }
+    if let Some(v) = line.strip_prefix("commit msg: ") {
+        return Some(Line::CommitMsg(v));
+    }
+    if line == "crash still not fixed/happens on the oldest tested release" {
+        return Some(Line::StillCrashesOnOldest);
+    }
+    nothing(line).or_else(|| presence(line))
+}
+
+fn classify_def(line: &str) -> Option<Line<'_>> {
+    if let Some(h) = line.strip_prefix("ensuring issue is reproducible on original commit ") {
+        return hash40(h).map(Line::Ensuring);
+    }
+    if let Some(v) = line.strip_prefix("error: ") {
+        return Some(Line::Error(v));
+    }
+    if line == "error:" {
+        return Some(Line::Error(""));
+    }
+    if let Some(v) = line.strip_prefix("failed: ") {
+        return Some(Line::Failed(v));
+    }
+    if let Some(rest) = line.strip_prefix("failed building ") {
+        let (commit, text) = rest
+            .split_once(": ")
+            .unwrap_or((rest.trim_end_matches(':'), ""));
+        return is_hash40(commit).then_some(Line::FailedBuilding { commit, text });
+    }
+    if let Some(rest) = line.strip_prefix("failed testing reproducer on ") {
+        return match rest.split_once(": ") {
+            Some((commit, text)) => is_hash40(commit).then_some(Line::FailedTesting {
+                commit,
+                text: Some(text),
+            }),
+            None => is_hash40(rest).then_some(Line::FailedTesting {
+                commit: rest,
+                text: None,
+            }),
+        };
+    }
+    if line.starts_with("failed to detect release: ")
+        || line.starts_with("failed to detect noop change: ")
+    {
+        return Some(Line::FailedToDetect);
+    }
+    if let Some(v) = line.strip_prefix("false negative chance: ") {
+        return v.parse().ok().map(Line::FalseNegative);
+    }
+    if let Some(v) = line.strip_prefix("fetch failed with ") {
+        return Some(Line::FetchFailed(v));
+    }
+    if line == "fetch other tags and check if the commit is present" {
+        return Some(Line::FetchTags);
+    }
+    if let Some(rest) = line.strip_prefix("first ") {
+        let (word, rest) = rest.split_once(" commit: ")?;
+        if word != "bad" && word != "good" {
+            return None;
+        }
+        let (commit, title) = rest.split_once(' ').unwrap_or((rest, ""));
+        return is_hash40(commit).then_some(Line::FirstCommit {
+            word,
+            commit,
+            title,
+        });
+    }
+    presence(line)
+}
+
+fn classify_p(line: &str) -> Option<Line<'_>> {
+    if let Some(v) = line.strip_prefix("parent  signature: ") {
+        return Some(Line::ParentSignature(v));
+    }
+    if let Some(v) = line.strip_prefix("previous signature: ") {
+        return Some(Line::PreviousSignature(v));
+    }
+    if let Some(rest) = line.strip_prefix("parent commit ") {
+        return rest
+            .strip_suffix(" wasn't tested")
+            .and_then(hash40)
+            .map(Line::ParentNotTested);
+    }
+    if let Some(v) = line.strip_prefix("picked ") {
+        return v.contains(" release tags").then_some(Line::Picked(v));
+    }
+    minimization(line)
+}
+
+fn classify_r(line: &str) -> Option<Line<'_>> {
+    if let Some(rest) = line.strip_prefix("run #") {
+        let (index, verdict) = rest.split_once(": ")?;
+        return index.parse().ok().map(|index| Line::Run { index, verdict });
+    }
+    if let Some(rest) = line.strip_prefix("revisions tested: ") {
+        return revisions(rest);
+    }
+    if let Some(v) = line.strip_prefix("representative crash: ") {
+        let (title, types) = v.rsplit_once(", types: [")?;
+        return types
+            .strip_suffix(']')
+            .map(|types| Line::Representative { title, types });
+    }
+    if let Some(v) = line.strip_prefix("recipients (to): ") {
+        return Some(Line::RecipientsTo(v));
+    }
+    if let Some(v) = line.strip_prefix("recipients (cc): ") {
+        return Some(Line::RecipientsCc(v));
+    }
+    if line == "reproducer seems to be flaky" {
+        return Some(Line::SeemsFlaky);
+    }
+    if let Some(v) = line.strip_prefix("reproducer is flaky (") {
+        return v
+            .strip_suffix(" repro chance estimate)")?
+            .parse()
+            .ok()
+            .map(Line::FlakyEstimate);
+    }
+    if let Some(v) = line.strip_prefix("repro testing failure: ") {
+        return Some(Line::ReproTestingFailure(v));
+    }
+    if let Some(rest) = line.strip_prefix("rewritten commit ") {
+        let (commit, title) = rest.split_once(" reidentified by title '")?;
+        let title = title.strip_suffix('\'')?;
+        return is_hash40(commit).then_some(Line::Reidentified { commit, title });
+    }
+    presence(line).or_else(|| minimization(line))
+}
+
+fn revisions(rest: &str) -> Option<Line<'_>> {
+    let (tested, rest) = rest.split_once(", total time: ")?;
+    let (total, rest) = rest.split_once(" (build: ")?;
+    let (build, rest) = rest.split_once(", test: ")?;
+    let test = rest.strip_suffix(')')?;
+    Some(Line::Revisions {
+        tested: tested.parse().ok()?,
+        total,
+        build,
+        test,
+    })
+}
+
+fn classify_t(line: &str) -> Option<Line<'_>> {
+    if let Some(rest) = line.strip_prefix("testing commit ") {
+        let (commit, rest) = match rest.split_once(' ') {
+            Some((c, r)) => (c, Some(r)),
+            None => (rest, None),
+        };
+        if !is_hash40(commit) {
+            return None;
+        }
+        let rest = match rest {
+            None => TestingRest::None,
+            Some(r) => match r.strip_prefix("with ") {
+                Some(c) => TestingRest::With(c),
+                None => TestingRest::Type(r),
+            },
+        };
+        return Some(Line::TestingCommit { commit, rest });
+    }
+    if let Some(tag) = line.strip_prefix("testing release ") {
+        return Some(Line::TestingRelease(tag));
+    }
+    if let Some(h) = line.strip_prefix("testing current HEAD ") {
+        return hash40(h).map(Line::TestingHead);
+    }
+    if line == "too many neither good nor bad results, skipping this commit" {
+        return Some(Line::TooManyNeither);
+    }
+    if line == "the bug was not introduced yet; pretend that kernel crashed" {
+        return Some(Line::Presence(PresenceLine::Other(line)));
+    }
+    nothing(line).or_else(|| minimization(line))
+}
+
+fn classify_hash(line: &str) -> Option<Line<'_>> {
+    if let Some(rest) = line.strip_prefix("# git bisect ") {
+        if let Some(args) = rest.strip_prefix("start ") {
+            let (bad, good) = args.split_once(' ')?;
+            return Some(Line::GitStart { bad, good });
+        }
+        let (word, commit) = rest.split_once(' ')?;
+        if matches!(word, "good" | "bad" | "skip") && is_hash40(commit) {
+            return Some(Line::GitMark { word, commit });
+        }
+        return None;
+    }
+    minimization(line)
+}
+
+/// Lines of git's own output inside a bisect step.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum GitLine<'a> {
+    Bisecting { revisions: u32, steps: u32 },
+    Current { commit: &'a str, subject: &'a str },
+    FirstBad(&'a str),
+    OnlySkipped,
+    CouldBeAny,
+    Candidate(&'a str),
+    CannotBisectMore,
+}
+
+pub(crate) fn classify_git(line: &str) -> Option<GitLine<'_>> {
+    if let Some(rest) = line.strip_prefix("Bisecting: ") {
+        let (n, rest) = rest.split_once(' ')?;
+        let rest = rest
+            .strip_prefix("revisions left to test after this (roughly ")
+            .or_else(|| rest.strip_prefix("revision left to test after this (roughly "))?;
+        let (k, tail) = rest.split_once(' ')?;
+        if tail != "steps)" && tail != "step)" {
+            return None;
+        }
+        let revisions = n.parse().ok()?;
+        let steps = k.parse().ok()?;
+        // git's plural rules: only exactly 1 is singular.
+        if bisecting_line(revisions, steps) != line {
+            return None;
+        }
+        return Some(GitLine::Bisecting { revisions, steps });
+    }
+    if let Some(rest) = line.strip_prefix('[') {
+        let (commit, subject) = rest
+            .split_once("] ")
+            .or_else(|| rest.strip_suffix(']').map(|c| (c, "")))?;
+        return is_hash40(commit).then_some(GitLine::Current { commit, subject });
+    }
+    if let Some(h) = line.strip_suffix(" is the first bad commit") {
+        return hash40(h).map(GitLine::FirstBad);
+    }
+    match line {
+        "There are only 'skip'ped commits left to test." => Some(GitLine::OnlySkipped),
+        "The first bad commit could be any of:" => Some(GitLine::CouldBeAny),
+        "We cannot bisect more!" => Some(GitLine::CannotBisectMore),
+        _ => hash40(line).map(GitLine::Candidate),
+    }
+}
+
+pub(crate) fn bisecting_line(revisions: u32, steps: u32) -> String {
+    let r = if revisions == 1 {
+        "revision"
+    } else {
+        "revisions"
+    };
+    let s = if steps == 1 { "step" } else { "steps" };
+    format!("Bisecting: {revisions} {r} left to test after this (roughly {steps} {s})")
+}
+
+/// Parses Go's `%q` rendering of a `[]string`: `["a" "b\"c"]`.
+pub(crate) fn parse_quoted_list(s: &str) -> Option<Vec<String>> {
+    let inner = s.strip_prefix('[')?.strip_suffix(']')?;
+    let mut out = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek() == Some(&' ') {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(out),
+            Some('"') => {}
+            Some(_) => return None,
+        }
+        let mut item = String::new();
+        loop {
+            match chars.next()? {
+                '"' => break,
+                '\\' => match chars.next()? {
+                    'n' => item.push('\n'),
+                    't' => item.push('\t'),
+                    c => item.push(c),
+                },
+                c => item.push(c),
+            }
+        }
+        out.push(item);
+    }
+}
+
+pub(crate) fn write_quoted_list(items: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push('"');
+        for c in item.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+/// Go `time.Duration.String()` to seconds (`4h33m21.57s`, `950ms`, `0s`).
+pub(crate) fn duration_seconds(s: &str) -> Option<f64> {
+    if s == "0s" {
+        return Some(0.0);
+    }
+    let mut total = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let value: f64 = rest[..end].parse().ok()?;
+        rest = &rest[end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_end] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "µs" | "us" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_end..];
+    }
+    Some(total)
+}
