@@ -1,0 +1,1 @@
+//! Runs one bisection over a git repository with a test command.
