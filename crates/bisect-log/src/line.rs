@@ -209,7 +209,17 @@ pub(crate) fn classify(line: &str) -> Option<Line<'_>> {
         _ => None,
     }
     .or_else(|| minimization(line))
+    .or_else(|| merge_base(line))
     .or_else(|| host_start(line))
+}
+
+/// `H/<title> is a merge base[, check if it has the bug]`
+fn merge_base(line: &str) -> Option<Line<'_>> {
+    let is = line.len() > 41
+        && line.as_bytes()[40] == b'/'
+        && is_hash40(&line[..40])
+        && line.contains(" is a merge base");
+    is.then_some(Line::Presence(PresenceLine::IsMergeBase))
 }
 
 fn host_start(line: &str) -> Option<Line<'_>> {
@@ -624,17 +634,402 @@ pub(crate) fn duration_seconds(s: &str) -> Option<f64> {
         let unit_end = rest
             .find(|c: char| c.is_ascii_digit())
             .unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 1e-3,
-            "µs" | "us" => 1e-6,
-            "ns" => 1e-9,
+        // Divide for sub-second units so `950ms` is exactly 0.95.
+        total += match &rest[..unit_end] {
+            "h" => value * 3600.0,
+            "m" => value * 60.0,
+            "s" => value,
+            "ms" => value / 1e3,
+            "µs" | "us" => value / 1e6,
+            "ns" => value / 1e9,
             _ => return None,
         };
-        total += value * scale;
         rest = &rest[unit_end..];
     }
     Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: &str = "7c25c0d16ef3c37e49c593ac92f69fa3884d4bb9";
+
+    #[test]
+    fn testing_commit_with_compiler_2019() {
+        let l = format!("testing commit {H} with gcc (GCC) 8.1.0");
+        assert_eq!(
+            classify(&l),
+            Some(Line::TestingCommit {
+                commit: H,
+                rest: TestingRest::With("gcc (GCC) 8.1.0")
+            })
+        );
+    }
+
+    #[test]
+    fn testing_commit_bare_2021() {
+        let l = format!("testing commit {H}");
+        assert_eq!(
+            classify(&l),
+            Some(Line::TestingCommit {
+                commit: H,
+                rest: TestingRest::None
+            })
+        );
+    }
+
+    #[test]
+    fn testing_commit_compiler_type_2022() {
+        let l = format!("testing commit {H} gcc");
+        assert_eq!(
+            classify(&l),
+            Some(Line::TestingCommit {
+                commit: H,
+                rest: TestingRest::Type("gcc")
+            })
+        );
+    }
+
+    #[test]
+    fn testing_commit_needs_a_full_hash() {
+        assert_eq!(classify("testing commit 7c25c0d16ef3 with gcc"), None);
+    }
+
+    #[test]
+    fn kernel_signature_one_space_is_per_build_three_spaces_is_2019_culprit() {
+        let s = "5730584c85dab76816c5b5d09f8599238f7716578ced6a23860458df27151b11";
+        assert_eq!(
+            classify(&format!("kernel signature: {s}")),
+            Some(Line::KernelSignature(s))
+        );
+        assert_eq!(
+            classify(&format!("kernel signature:   {H}")),
+            Some(Line::OldKernelSignature(H))
+        );
+        assert_eq!(
+            classify(&format!("previous signature: {H}")),
+            Some(Line::PreviousSignature(H))
+        );
+        assert_eq!(
+            classify(&format!("parent  signature: {H}")),
+            Some(Line::ParentSignature(H))
+        );
+        assert_eq!(
+            classify(&format!("culprit signature: {H}")),
+            Some(Line::CulpritSignature(H))
+        );
+    }
+
+    #[test]
+    fn run_lines_keep_index_and_verdict() {
+        assert_eq!(
+            classify("run #13: crashed: KASAN: use-after-free Read in try_to_wake_up"),
+            Some(Line::Run {
+                index: 13,
+                verdict: "crashed: KASAN: use-after-free Read in try_to_wake_up"
+            })
+        );
+        assert_eq!(classify("all runs: OK"), Some(Line::AllRuns("OK")));
+        assert_eq!(classify("run #x: OK"), None);
+    }
+
+    #[test]
+    fn representative_crash_splits_on_the_last_types() {
+        assert_eq!(
+            classify("representative crash: WARNING in foo, types: [bar], types: [HANG KASAN]"),
+            Some(Line::Representative {
+                title: "WARNING in foo, types: [bar]",
+                types: "HANG KASAN"
+            })
+        );
+    }
+
+    #[test]
+    fn probabilities_2023() {
+        assert_eq!(
+            classify("false negative chance: 0.001"),
+            Some(Line::FalseNegative(0.001))
+        );
+        assert_eq!(
+            classify("accumulated error probability: 0.50"),
+            Some(Line::Accumulated(0.5))
+        );
+        assert_eq!(
+            classify("reproducer is flaky (0.11 repro chance estimate)"),
+            Some(Line::FlakyEstimate(0.11))
+        );
+        assert_eq!(
+            classify("Reproducer flagged being flaky"),
+            Some(Line::FlakyFlagged)
+        );
+        assert_eq!(
+            classify("reproducer seems to be flaky"),
+            Some(Line::SeemsFlaky)
+        );
+    }
+
+    #[test]
+    fn host_line_2022() {
+        let l = "ci2 starts bisection 2022-11-04 06:26:02.691434573 +0000 UTC m=+34504.047862472";
+        assert_eq!(
+            classify(l),
+            Some(Line::HostStart {
+                host: "ci2",
+                time: "2022-11-04 06:26:02.691434573 +0000 UTC m=+34504.047862472"
+            })
+        );
+        assert_eq!(classify("someone starts bisection tomorrow"), None);
+    }
+
+    #[test]
+    fn header_lines_for_cause_and_fix() {
+        assert_eq!(
+            classify(&format!("bisecting cause commit starting from {H}")),
+            Some(Line::BisectingCause(H))
+        );
+        assert_eq!(
+            classify(&format!("bisecting fixing commit since {H}")),
+            Some(Line::BisectingFix(H))
+        );
+        assert_eq!(
+            classify(&format!("building syzkaller on {H}")),
+            Some(Line::BuildingSyzkaller(H))
+        );
+        assert_eq!(
+            classify(&format!(
+                "ensuring issue is reproducible on original commit {H}"
+            )),
+            Some(Line::Ensuring(H))
+        );
+        assert_eq!(
+            classify(&format!(
+                "rewritten commit {H} reidentified by title 'net: fix it'"
+            )),
+            Some(Line::Reidentified {
+                commit: H,
+                title: "net: fix it"
+            })
+        );
+    }
+
+    #[test]
+    fn git_marks_need_a_known_word_and_a_hash() {
+        assert_eq!(
+            classify(&format!("# git bisect skip {H}")),
+            Some(Line::GitMark {
+                word: "skip",
+                commit: H
+            })
+        );
+        assert_eq!(
+            classify("# git bisect start v5.1 v5.0"),
+            Some(Line::GitStart {
+                bad: "v5.1",
+                good: "v5.0"
+            })
+        );
+        assert_eq!(classify(&format!("# git bisect maybe {H}")), None);
+    }
+
+    #[test]
+    fn git_bisecting_plural_rules() {
+        assert_eq!(
+            classify_git("Bisecting: 0 revisions left to test after this (roughly 1 step)"),
+            Some(GitLine::Bisecting {
+                revisions: 0,
+                steps: 1
+            })
+        );
+        assert_eq!(
+            classify_git("Bisecting: 1 revision left to test after this (roughly 1 step)"),
+            Some(GitLine::Bisecting {
+                revisions: 1,
+                steps: 1
+            })
+        );
+        // A form git never prints is kept as text, not silently normalised.
+        assert_eq!(
+            classify_git("Bisecting: 1 revisions left to test after this (roughly 1 step)"),
+            None
+        );
+        assert_eq!(
+            bisecting_line(6695, 13),
+            "Bisecting: 6695 revisions left to test after this (roughly 13 steps)"
+        );
+    }
+
+    #[test]
+    fn git_current_commit_and_inconclusive_lines() {
+        assert_eq!(
+            classify_git(&format!("[{H}] io_uring: remove it")),
+            Some(GitLine::Current {
+                commit: H,
+                subject: "io_uring: remove it"
+            })
+        );
+        assert_eq!(
+            classify_git(&format!("{H} is the first bad commit")),
+            Some(GitLine::FirstBad(H))
+        );
+        assert_eq!(
+            classify_git("There are only 'skip'ped commits left to test."),
+            Some(GitLine::OnlySkipped)
+        );
+        assert_eq!(classify_git(H), Some(GitLine::Candidate(H)));
+    }
+
+    #[test]
+    fn first_commit_title_may_be_empty_or_anything() {
+        assert_eq!(
+            classify(&format!("first bad commit: {H} Linux 5.1")),
+            Some(Line::FirstCommit {
+                word: "bad",
+                commit: H,
+                title: "Linux 5.1"
+            })
+        );
+        assert_eq!(
+            classify(&format!("first good commit: {H}")),
+            Some(Line::FirstCommit {
+                word: "good",
+                commit: H,
+                title: ""
+            })
+        );
+    }
+
+    #[test]
+    fn recipients_are_go_quoted() {
+        assert_eq!(
+            parse_quoted_list(r#"["a@b.c" "x \"y\" <z@w>"]"#),
+            Some(vec!["a@b.c".to_string(), "x \"y\" <z@w>".to_string()])
+        );
+        assert_eq!(parse_quoted_list("[]"), Some(vec![]));
+        assert_eq!(parse_quoted_list("[a@b]"), None);
+        let list = vec!["a\\b".to_string(), "q\"".to_string()];
+        assert_eq!(parse_quoted_list(&write_quoted_list(&list)), Some(list));
+    }
+
+    #[test]
+    fn revisions_line_and_go_durations() {
+        let l = "revisions tested: 15, total time: 3h39m47.627194865s (build: 1h42m34.080969219s, test: 0s)";
+        assert_eq!(
+            classify(l),
+            Some(Line::Revisions {
+                tested: 15,
+                total: "3h39m47.627194865s",
+                build: "1h42m34.080969219s",
+                test: "0s"
+            })
+        );
+        assert_eq!(duration_seconds("1h1m1.5s"), Some(3661.5));
+        assert_eq!(duration_seconds("950ms"), Some(0.95));
+        assert_eq!(duration_seconds("1.5µs"), Some(1.5e-6));
+        assert_eq!(duration_seconds("forever"), None);
+    }
+
+    #[test]
+    fn failures_2023() {
+        assert_eq!(
+            classify(&format!("failed building {H}: make failed")),
+            Some(Line::FailedBuilding {
+                commit: H,
+                text: "make failed"
+            })
+        );
+        assert_eq!(
+            classify(&format!("failed testing reproducer on {H}")),
+            Some(Line::FailedTesting {
+                commit: H,
+                text: None
+            })
+        );
+        assert_eq!(
+            classify("repro testing failure: boom"),
+            Some(Line::ReproTestingFailure("boom"))
+        );
+        assert_eq!(
+            classify("failed: failed to create VM pool"),
+            Some(Line::Failed("failed to create VM pool"))
+        );
+    }
+
+    #[test]
+    fn fix_presence_checks_and_merge_base() {
+        assert!(matches!(
+            classify("determine whether the revision contains the guilty commit"),
+            Some(Line::Presence(_))
+        ));
+        assert!(matches!(
+            classify(&format!("revision {H} crashed and is reachable")),
+            Some(Line::Presence(_))
+        ));
+        assert!(matches!(
+            classify(&format!("checking the merge base {H}")),
+            Some(Line::Presence(_))
+        ));
+        assert_eq!(
+            classify(&format!(
+                "{H}/net: fix is a merge base, check if it has the bug"
+            )),
+            Some(Line::Presence(PresenceLine::IsMergeBase))
+        );
+        assert_eq!(
+            classify(&format!("testing current HEAD {H}")),
+            Some(Line::TestingHead(H))
+        );
+    }
+
+    #[test]
+    fn minimization_lines_of_every_era() {
+        for l in [
+            "kconfig minimization: base=3905 full=4196 leaves diff=10",
+            "disabling configs for [UBSAN BUG KASAN LOCKDEP ATOMIC_SLEEP LEAK], they are not needed",
+            "# configuration already minimized",
+            "trying half: [CONFIG_A CONFIG_B]",
+            "# config-bisect.pl good:",
+            "minimized to 98 configs; suspects: [CONFIG_X]",
+            "half crashed",
+        ] {
+            assert_eq!(classify(l), Some(Line::Minimization), "{l}");
+        }
+    }
+
+    #[test]
+    fn outcome_wordings() {
+        for w in crate::model::NothingWording::ALL {
+            assert_eq!(classify(w.text()), Some(Line::Nothing(w)));
+        }
+        assert_eq!(
+            classify("bisection is inconclusive, the first good commit could be any of:"),
+            Some(Line::Inconclusive("good"))
+        );
+        assert_eq!(
+            classify("error: bisection is taking too long (>8h0m0s), aborting"),
+            Some(Line::Error(
+                "bisection is taking too long (>8h0m0s), aborting"
+            ))
+        );
+        assert_eq!(
+            classify("crash: no output from test machine"),
+            Some(Line::Crash("no output from test machine"))
+        );
+        assert_eq!(
+            classify("commit msg: Linux 4.19"),
+            Some(Line::CommitMsg("Linux 4.19"))
+        );
+    }
+
+    #[test]
+    fn free_text_is_not_top_level() {
+        for l in [
+            "Call Trace:",
+            "scp: ./syz-fuzzer: Read-only file system",
+            "    Signed-off-by: x",
+            " kfree+0xdb/0x3b0 mm/slub.c:4124",
+        ] {
+            assert_eq!(classify(l), None, "{l}");
+        }
+    }
 }
