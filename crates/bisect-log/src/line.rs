@@ -283,7 +283,7 @@ fn classify_a(line: &str) -> Option<Line<'_>> {
         return Some(Line::AllRuns(v));
     }
     if let Some(v) = line.strip_prefix("accumulated error probability: ") {
-        return v.parse().ok().map(Line::Accumulated);
+        return fixed(v, 2).map(Line::Accumulated);
     }
     None
 }
@@ -313,13 +313,10 @@ fn classify_c(line: &str) -> Option<Line<'_>> {
         return Some(Line::CulpritSignature(v));
     }
     if let Some(v) = line.strip_prefix("cc: ") {
-        return v.starts_with('[').then_some(Line::Cc(v));
+        return canonical_list(v).then_some(Line::Cc(v));
     }
     if let Some(v) = line.strip_prefix("crash: ") {
         return Some(Line::Crash(v));
-    }
-    if line == "crash: " || line == "crash:" {
-        return Some(Line::Crash(""));
     }
     if let Some(v) = line.strip_prefix("commit msg: ") {
         return Some(Line::CommitMsg(v));
@@ -336,9 +333,6 @@ fn classify_def(line: &str) -> Option<Line<'_>> {
     }
     if let Some(v) = line.strip_prefix("error: ") {
         return Some(Line::Error(v));
-    }
-    if line == "error:" {
-        return Some(Line::Error(""));
     }
     if let Some(v) = line.strip_prefix("failed: ") {
         return Some(Line::Failed(v));
@@ -367,7 +361,7 @@ fn classify_def(line: &str) -> Option<Line<'_>> {
         return Some(Line::FailedToDetect);
     }
     if let Some(v) = line.strip_prefix("false negative chance: ") {
-        return v.parse().ok().map(Line::FalseNegative);
+        return fixed(v, 3).map(Line::FalseNegative);
     }
     if let Some(v) = line.strip_prefix("fetch failed with ") {
         return Some(Line::FetchFailed(v));
@@ -412,7 +406,7 @@ fn classify_p(line: &str) -> Option<Line<'_>> {
 fn classify_r(line: &str) -> Option<Line<'_>> {
     if let Some(rest) = line.strip_prefix("run #") {
         let (index, verdict) = rest.split_once(": ")?;
-        return index.parse().ok().map(|index| Line::Run { index, verdict });
+        return number(index).map(|index| Line::Run { index, verdict });
     }
     if let Some(rest) = line.strip_prefix("revisions tested: ") {
         return revisions(rest);
@@ -424,10 +418,10 @@ fn classify_r(line: &str) -> Option<Line<'_>> {
             .map(|types| Line::Representative { title, types });
     }
     if let Some(v) = line.strip_prefix("recipients (to): ") {
-        return Some(Line::RecipientsTo(v));
+        return canonical_list(v).then_some(Line::RecipientsTo(v));
     }
     if let Some(v) = line.strip_prefix("recipients (cc): ") {
-        return Some(Line::RecipientsCc(v));
+        return canonical_list(v).then_some(Line::RecipientsCc(v));
     }
     if line == "reproducer seems to be flaky" {
         return Some(Line::SeemsFlaky);
@@ -556,6 +550,24 @@ pub(crate) fn classify_git(line: &str) -> Option<GitLine<'_>> {
         "We cannot bisect more!" => Some(GitLine::CannotBisectMore),
         _ => hash40(line).map(GitLine::Candidate),
     }
+}
+
+/// A number as Rust prints it back (no leading zeros or signs), so the
+/// writer reproduces the line.
+fn number(s: &str) -> Option<u32> {
+    let n: u32 = s.parse().ok()?;
+    (n.to_string() == s).then_some(n)
+}
+
+/// A probability printed with `%.Nf`.
+fn fixed(s: &str, decimals: usize) -> Option<f64> {
+    let p: f64 = s.parse().ok()?;
+    (format!("{p:.decimals$}") == s).then_some(p)
+}
+
+/// A `%q` list in exactly the form Go prints it.
+fn canonical_list(s: &str) -> bool {
+    parse_quoted_list(s).is_some_and(|items| write_quoted_list(&items) == s)
 }
 
 pub(crate) fn bisecting_line(revisions: u32, steps: u32) -> String {

@@ -120,6 +120,12 @@ struct Parser {
     /// Whether any syzkaller line was recognized.
     recognized: bool,
     tests_seen: usize,
+    /// How far the header got (host 1, start 2, syzkaller 3, notes 4).
+    header_stage: u8,
+    /// How far the current test block got, in the writer's field order.
+    test_stage: u8,
+    /// A `recipients (to)` line waiting for its `recipients (cc)` partner.
+    pending_to: Option<(u32, String)>,
 }
 
 impl Default for Parser {
@@ -132,6 +138,9 @@ impl Default for Parser {
             current_subject: None,
             recognized: false,
             tests_seen: 0,
+            header_stage: 0,
+            test_stage: 0,
+            pending_to: None,
         }
     }
 }
@@ -139,6 +148,9 @@ impl Default for Parser {
 impl Parser {
     fn line(&mut self, n: u32, raw: &str) {
         self.out.line_count = n;
+        if self.pending_to.is_some() && !raw.starts_with("recipients (cc): ") {
+            self.drop_pending_to();
+        }
         // Whole-report and error text: no recognition at all (§6.1).
         match self.open {
             Open::Crash => return self.crash_line(n, raw),
@@ -416,9 +428,95 @@ impl Parser {
         }
     }
 
+    /// `recipients (to)` without its `(cc)` line is not the known form:
+    /// keep it as an unrecognized line rather than invent the missing one.
+    fn drop_pending_to(&mut self) {
+        if let Some((n, raw)) = self.pending_to.take() {
+            if let Outcome::Culprit(c) = &mut self.out.trailer.outcome {
+                c.recipients = None;
+            }
+            self.unrecognized(n, &raw);
+        }
+    }
+
+    fn trailer_started(&self) -> bool {
+        self.out.trailer.revisions.is_some() || self.out.trailer.outcome != Outcome::Incomplete
+    }
+
+    /// Whether `line` may come here. Lines out of their place (a second
+    /// header line, a test field out of order, body lines after the
+    /// trailer) are kept verbatim instead, so the writer, which prints fields
+    /// in syzkaller's order, gives back exactly the input.
+    fn accepts(&self, line: &Line<'_>) -> bool {
+        let header_ok = |stage: u8| {
+            self.out.body.is_empty()
+                && !self.trailer_started()
+                && (stage > self.header_stage || (stage == 4 && self.header_stage == 4))
+        };
+        if let Some(stage) = test_stage(line) {
+            let in_test = matches!(self.out.body.last(), Some(Entry::Test(_)));
+            let repeatable = stage == 3 || stage == 4;
+            let all_runs_ok = match (line, self.out.body.last()) {
+                (Line::AllRuns(_), Some(Entry::Test(t))) => t.runs == Runs::None,
+                (Line::Run { .. }, Some(Entry::Test(t))) => !matches!(t.runs, Runs::All(_)),
+                _ => true,
+            };
+            return in_test
+                && !self.trailer_started()
+                && all_runs_ok
+                && (stage > self.test_stage || (repeatable && stage == self.test_stage));
+        }
+        let outcome = &self.out.trailer.outcome;
+        match line {
+            Line::HostStart { .. } => header_ok(1),
+            Line::BisectingCause(_) | Line::BisectingFix(_) => header_ok(2),
+            Line::BuildingSyzkaller(_) => header_ok(3),
+            Line::FetchTags
+            | Line::FetchFailed(_)
+            | Line::Reidentified { .. }
+            | Line::Ensuring(_) => header_ok(4),
+            Line::Revisions { .. } => {
+                self.out.trailer.revisions.is_none() && *outcome == Outcome::Incomplete
+            }
+            Line::Error(_)
+            | Line::Nothing(_)
+            | Line::Inconclusive(_)
+            | Line::FirstCommit { .. } => *outcome == Outcome::Incomplete,
+            Line::CommitMsg(_) => {
+                matches!(outcome, Outcome::NothingToBisect(nb) if nb.commit_msg.is_none() && nb.crash.is_none())
+            }
+            Line::Cc(_) | Line::RecipientsTo(_) => {
+                matches!(outcome, Outcome::Culprit(c) if c.recipients.is_none() && c.crash.is_none())
+            }
+            Line::RecipientsCc(_) => self.pending_to.is_some(),
+            Line::Crash(_) => match outcome {
+                Outcome::Culprit(c) => c.crash.is_none(),
+                Outcome::NothingToBisect(nb) => nb.crash.is_none(),
+                _ => false,
+            },
+            _ => !self.trailer_started(),
+        }
+    }
+
     fn top(&mut self, n: u32, raw: &str, line: Line<'_>) {
         if self.open == Open::Culprit {
             self.close_culprit();
+        }
+        if !self.accepts(&line) {
+            return self.continuation(n, raw);
+        }
+        if let Some(stage) = test_stage(&line) {
+            self.test_stage = stage;
+        }
+        match &line {
+            Line::HostStart { .. } => self.header_stage = 1,
+            Line::BisectingCause(_) | Line::BisectingFix(_) => self.header_stage = 2,
+            Line::BuildingSyzkaller(_) => self.header_stage = 3,
+            Line::FetchTags
+            | Line::FetchFailed(_)
+            | Line::Reidentified { .. }
+            | Line::Ensuring(_) => self.header_stage = 4,
+            _ => {}
         }
         match line {
             Line::HostStart { host, time } => {
@@ -722,6 +820,7 @@ impl Parser {
             _ => None,
         };
         self.tests_seen += 1;
+        self.test_stage = 0;
         self.out.body.push(Entry::Test(TestBlock {
             span: Span { first, last: n },
             role,
@@ -812,20 +911,20 @@ impl Parser {
                 c.recipients = Some(Recipients::ToCc {
                     to: items,
                     cc: Vec::new(),
-                })
+                });
+                self.pending_to = Some((n, format!("recipients (to): {list}")));
             }
-            (Some(false), Some(Recipients::ToCc { cc, .. })) => *cc = items,
-            (Some(false), _) => {
-                c.recipients = Some(Recipients::ToCc {
-                    to: Vec::new(),
-                    cc: items,
-                })
+            (Some(false), Some(Recipients::ToCc { cc, .. })) => {
+                *cc = items;
+                self.pending_to = None;
             }
+            (Some(false), _) => {}
         }
         self.open = Open::Nothing;
     }
 
     fn finish(mut self) -> Result<Bisection, ParseError> {
+        self.drop_pending_to();
         if self.open == Open::Culprit {
             self.close_culprit();
         }
@@ -858,6 +957,25 @@ impl Parser {
         derive_verdicts(&mut self.out);
         Ok(self.out)
     }
+}
+
+/// Position of a test-block field in the writer's order, if `line` is one.
+fn test_stage(line: &Line<'_>) -> Option<u8> {
+    Some(match line {
+        Line::Compiler(_) => 1,
+        Line::KernelSignature(_) => 2,
+        Line::Failed(_)
+        | Line::FailedBuilding { .. }
+        | Line::FailedTesting { .. }
+        | Line::ReproTestingFailure(_) => 3,
+        Line::AllRuns(_) | Line::Run { .. } => 4,
+        Line::Representative { .. } => 5,
+        Line::Undetermined(_) => 6,
+        Line::TooManyNeither => 7,
+        Line::SeemsFlaky => 8,
+        Line::FalseNegative(_) => 9,
+        _ => return None,
+    })
 }
 
 /// Fills `TestBlock::verdict`: from the `# git bisect` line that names the

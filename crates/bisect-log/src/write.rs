@@ -30,11 +30,10 @@ pub fn write(b: &Bisection) -> String {
         w.next += 1;
         w.raw(text);
     }
+    // Without a final newline the last line keeps its `\r` in a CRLF file:
+    // only the `\n` was missing.
     if !b.final_newline && w.out.ends_with('\n') {
         w.out.pop();
-        if w.crlf && w.out.ends_with('\r') {
-            w.out.pop();
-        }
     }
     w.out
 }
