@@ -11,6 +11,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod analysis;
 mod line;
 pub mod model;
 mod parse;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod summary;
 mod write;
 
+pub use analysis::{analyze, what_if, Analysis, Trust};
 pub use model::*;
 pub use parse::{parse, parse_bytes, ParseError};
 pub use summary::Summary;

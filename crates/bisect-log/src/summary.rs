@@ -22,10 +22,25 @@ pub struct Summary {
     pub unrecognized_lines: usize,
     /// The bug's title: the crash seen on the original commit, else the final `crash:`.
     pub title: Option<String>,
+    /// `"trusted"`, `"suspect"` or `"n/a"` (no single culprit); see [`crate::analysis`].
+    pub trust: String,
+    /// The tested commit whose verdict most likely went wrong first (40 hex), if any.
+    pub suspect_commit: Option<String>,
+    /// Codes of the analysis' diagnostics, most serious first.
+    pub diagnostics: Vec<String>,
 }
 
 impl Summary {
     pub fn new(file: impl Into<String>, b: &Bisection) -> Summary {
+        Summary::with_analysis(file, b, &crate::analysis::analyze(b))
+    }
+
+    /// The summary of `b` with its already computed analysis.
+    pub fn with_analysis(
+        file: impl Into<String>,
+        b: &Bisection,
+        analysis: &crate::analysis::Analysis,
+    ) -> Summary {
         let outcome = &b.trailer.outcome;
         Summary {
             file: file.into(),
@@ -54,6 +69,13 @@ impl Summary {
             lines: b.line_count,
             unrecognized_lines: b.unrecognized.len(),
             title: b.bug_title().map(str::to_string),
+            trust: analysis.trust.as_str().to_string(),
+            suspect_commit: analysis.suspect_commit().map(str::to_string),
+            diagnostics: analysis
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str().to_string())
+                .collect(),
         }
     }
 
@@ -73,6 +95,9 @@ impl Summary {
             lines,
             unrecognized_lines: lines as usize,
             title: None,
+            trust: crate::analysis::Trust::NotApplicable.as_str().to_string(),
+            suspect_commit: None,
+            diagnostics: Vec::new(),
         }
     }
 }

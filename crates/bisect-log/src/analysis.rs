@@ -1,0 +1,350 @@
+//! Trust analysis: did this bisection go wrong, at which step, and why?
+//!
+//! [`analyze`] looks at a parsed [`Bisection`] the way a kernel developer
+//! reading the log would: does the blamed commit change the tested kernel at
+//! all, were the "bad" verdicts caused by the bug's own crash, could the
+//! "good" verdicts have missed a flaky bug, … Each finding is a
+//! [`Diagnostic`] with a stable kebab-case [`Code`], a plain-words
+//! explanation and the log lines it rests on. [`what_if`] replays the log's
+//! own `git bisect` steps with some verdicts flipped.
+//!
+//! # Counting runs
+//!
+//! `all runs: <result>` does not say how many runs there were. It counts as
+//! the number of runs shown (`run #i` lines) by the other tests of the same
+//! log when there are any (their most common count), else as 10, the number
+//! syzkaller used for every test since 2019-05. The first test has used 20
+//! runs since 2021-02, but an `all runs:` first test only matters for the
+//! reproduction rate when all runs crashed or none did, where the count does
+//! not change the rate.
+//!
+//! Everything here is linear in the size of the log.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::*;
+
+pub mod detect;
+pub mod estimate;
+pub mod paths;
+pub mod replay;
+pub mod title;
+
+pub use replay::what_if;
+pub use title::MatchRule;
+
+/// The result of [`analyze`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub trust: Trust,
+    /// Findings, most serious first (stable order for a given log).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The tested commit whose verdict most likely went wrong first.
+    pub suspect_step: Option<SuspectStep>,
+    pub estimates: Estimates,
+    /// The bug's own crash titles: what the original commit crashed with
+    /// (else the final `crash:` title). Other titles are compared to these.
+    pub bug_titles: Vec<String>,
+}
+
+impl Analysis {
+    /// Whether a diagnostic with `code` was raised.
+    pub fn has(&self, code: Code) -> bool {
+        self.diagnostics.iter().any(|d| d.code == code)
+    }
+
+    /// The commit of [`Analysis::suspect_step`].
+    pub fn suspect_commit(&self) -> Option<&str> {
+        self.suspect_step.as_ref().map(|s| s.commit.as_str())
+    }
+}
+
+/// How far the single culprit of the log can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Trust {
+    /// Nothing in the log speaks against the culprit.
+    #[serde(rename = "trusted")]
+    Trusted,
+    /// At least one error-severity diagnostic: the culprit is probably wrong.
+    #[serde(rename = "suspect")]
+    Suspect,
+    /// The bisection did not end on a single culprit.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Trust {
+    /// `"trusted"`, `"suspect"` or `"n/a"`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trust::Trusted => "trusted",
+            Trust::Suspect => "suspect",
+            Trust::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// How much a diagnostic weighs against the culprit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Context worth knowing; does not by itself cast doubt.
+    Info,
+    /// Weakens the result; not enough alone to call it suspect.
+    Warning,
+    /// The result is probably wrong: makes [`Trust::Suspect`].
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Stable identifiers of the detectors (kebab-case in JSON and the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// The culprit's kernel signature equals its parent's: same binary.
+    NoopCulprit,
+    /// Two tests of the same kernel binary got opposite verdicts.
+    SameBinaryConflict,
+    /// A "bad" verdict rests on crashes other than the bug's own.
+    UnrelatedCrashVerdict,
+    /// A "bad" verdict rests only on infrastructure failures.
+    InfraBadVerdict,
+    /// A "bad" verdict rests on a single crash out of many runs.
+    LoneCrashVerdict,
+    /// "Good" verdicts that may have missed a flaky bug.
+    LikelyFalseNegative,
+    /// The final `crash:` title is not the bug's crash.
+    FinalCrashDiffers,
+    /// The culprit is a merge commit.
+    MergeCulprit,
+    /// The culprit is a release commit (`Linux 5.1`).
+    ReleaseCulprit,
+    /// The culprit only touches files that cannot change the tested kernel.
+    NonKernelCulprit,
+    /// None of the culprit's files or directories appear in the crash report.
+    CulpritNotInReport,
+    /// Every `git bisect` step crashed: the culprit is the range's first commit.
+    OneSidedBisection,
+    /// Many commits were skipped (build/boot failures).
+    ManySkips,
+    /// The bisection ended on several candidates or an error.
+    Inconclusive,
+    /// The reproducer was flaky (syzkaller's flag or the runs themselves).
+    FlakyReproducer,
+    /// syzkaller's own `accumulated error probability` is high.
+    LowConfidence,
+}
+
+impl Code {
+    pub const ALL: [Code; 16] = [
+        Code::NoopCulprit,
+        Code::SameBinaryConflict,
+        Code::UnrelatedCrashVerdict,
+        Code::InfraBadVerdict,
+        Code::LoneCrashVerdict,
+        Code::LikelyFalseNegative,
+        Code::FinalCrashDiffers,
+        Code::MergeCulprit,
+        Code::ReleaseCulprit,
+        Code::NonKernelCulprit,
+        Code::CulpritNotInReport,
+        Code::OneSidedBisection,
+        Code::ManySkips,
+        Code::Inconclusive,
+        Code::FlakyReproducer,
+        Code::LowConfidence,
+    ];
+
+    /// The kebab-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NoopCulprit => "noop-culprit",
+            Code::SameBinaryConflict => "same-binary-conflict",
+            Code::UnrelatedCrashVerdict => "unrelated-crash-verdict",
+            Code::InfraBadVerdict => "infra-bad-verdict",
+            Code::LoneCrashVerdict => "lone-crash-verdict",
+            Code::LikelyFalseNegative => "likely-false-negative",
+            Code::FinalCrashDiffers => "final-crash-differs",
+            Code::MergeCulprit => "merge-culprit",
+            Code::ReleaseCulprit => "release-culprit",
+            Code::NonKernelCulprit => "non-kernel-culprit",
+            Code::CulpritNotInReport => "culprit-not-in-report",
+            Code::OneSidedBisection => "one-sided-bisection",
+            Code::ManySkips => "many-skips",
+            Code::Inconclusive => "inconclusive",
+            Code::FlakyReproducer => "flaky-reproducer",
+            Code::LowConfidence => "low-confidence",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// One line, e.g. `"bad verdict on 7c25c0d16ef3 rests on SYZFAIL: wrong response packet"`.
+    pub title: String,
+    /// Plain words: what was seen and why it matters.
+    pub explanation: String,
+    /// The log lines the finding rests on, in log order.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A piece of the log backing a diagnostic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Lines in the log.
+    pub span: Span,
+    /// The tested commit these lines belong to, if any.
+    pub commit: Option<String>,
+    /// What these lines show, in a few words.
+    pub note: String,
+}
+
+/// The step whose verdict most likely went wrong first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuspectStep {
+    pub commit: String,
+    /// The `testing commit` block.
+    pub span: Span,
+    /// The verdict git was given (git's word).
+    pub verdict: Verdict,
+    /// The diagnostic that points at this step.
+    pub code: Code,
+}
+
+/// Reproduction and miss-chance estimates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Estimates {
+    /// Chance that one run reproduces the bug's crash, from the tests that
+    /// crashed with it (original commit and later bad verdicts).
+    pub repro_rate: Option<f64>,
+    /// Runs that showed the bug's crash / runs counted for `repro_rate`.
+    pub repro_crashes: u32,
+    pub repro_runs: u32,
+    /// Per "good" verdict of a `git bisect` step: the chance it missed the bug.
+    pub good_verdicts: Vec<GoodVerdict>,
+    /// Chance that at least one of those good verdicts was wrong.
+    pub accumulated_miss_chance: Option<f64>,
+    /// syzkaller's own `accumulated error probability`, when logged.
+    pub syzkaller_error_probability: Option<f64>,
+    /// syzkaller's own `reproducer is flaky (X repro chance estimate)`, when logged.
+    pub syzkaller_repro_chance: Option<f64>,
+}
+
+/// A "good" verdict (the bug was judged absent) and how likely it missed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoodVerdict {
+    pub commit: String,
+    pub span: Span,
+    /// Runs that completed without any crash.
+    pub ok_runs: u32,
+    /// `(1 - repro_rate) ^ ok_runs`.
+    pub miss_chance: f64,
+}
+
+/// What the bisection would have known with some verdicts flipped; see [`what_if`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WhatIf {
+    /// The newest commit known good at the end (the culprit lies after it).
+    pub last_good: Option<Bound>,
+    /// The oldest commit known bad at the end (the culprit or an ancestor of it).
+    pub first_bad: Option<Bound>,
+    /// Approximate number of commits still left between the bounds (0 when
+    /// `first_bad` is the culprit), from the log's `Bisecting: N revisions left` lines.
+    pub revisions_left: Option<u32>,
+    /// The commit the bisection would have blamed, when the bounds are adjacent.
+    pub culprit: Option<String>,
+    /// Flips that were applied (matched a tested commit of the log).
+    pub applied: Vec<(String, Verdict)>,
+    /// Flips whose commit the log never tested.
+    pub unknown: Vec<String>,
+    /// Steps whose verdict no longer mattered (their commit fell outside the
+    /// remaining range once an earlier verdict was flipped).
+    pub moot_steps: Vec<String>,
+}
+
+/// A tested commit bounding the culprit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bound {
+    pub commit: String,
+    /// Its `testing commit` block, when the log has one.
+    pub span: Option<Span>,
+}
+
+/// Knobs of [`analyze_with`] (for measurements; [`analyze`] uses the defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    /// How crash titles are compared with the bug's.
+    pub rule: MatchRule,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rule: MatchRule::DEFAULT,
+        }
+    }
+}
+
+/// Analyses one bisection with the default [`Options`]; see the module documentation.
+pub fn analyze(b: &Bisection) -> Analysis {
+    analyze_with(b, &Options::default())
+}
+
+/// Analyses one bisection.
+pub fn analyze_with(b: &Bisection, options: &Options) -> Analysis {
+    let bug_titles = title::bug_titles(b);
+    let all_runs = estimate::all_runs_count(b);
+    let tests: Vec<&TestBlock> = b.tests().collect();
+    let tallies: Vec<estimate::Tally> = tests
+        .iter()
+        .map(|t| estimate::Tally::of(&t.runs, all_runs, options.rule, &bug_titles))
+        .collect();
+    let estimates = estimate::estimates(b, &tallies);
+    let cx = detect::Ctx {
+        b,
+        rule: options.rule,
+        bug: &bug_titles,
+        tests,
+        tallies,
+        est: &estimates,
+    };
+    let (mut diagnostics, suspect_step) = detect::run(&cx);
+    // Most serious first; detectors' own order within a severity.
+    diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    let trust = if b.culprit().is_none() {
+        Trust::NotApplicable
+    } else if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        Trust::Suspect
+    } else {
+        Trust::Trusted
+    };
+    Analysis {
+        trust,
+        diagnostics,
+        suspect_step,
+        estimates,
+        bug_titles,
+    }
+}

@@ -1,0 +1,118 @@
+//! What a changed file can do to the tested kernel, and whether it shows up
+//! in a crash report.
+
+/// Whether changing `path` cannot change the kernel syzbot built and booted:
+/// documentation, selftests and test tools, scripts, maintainers files.
+///
+/// `path` is a diffstat path, possibly shortened by git to `.../tail`.
+pub fn cannot_change_kernel(path: &str) -> bool {
+    let p = path.trim();
+    let shortened = p.starts_with("...");
+    let p = p.trim_start_matches("...").trim_start_matches('/');
+    let base = p.rsplit('/').next().unwrap_or(p);
+    const TOP: [&str; 6] = [
+        "Documentation/",
+        "tools/",
+        "scripts/",
+        "samples/",
+        "LICENSES/",
+        "usr/gen_initramfs",
+    ];
+    const FILES: [&str; 7] = [
+        "MAINTAINERS",
+        "CREDITS",
+        ".mailmap",
+        "README",
+        "COPYING",
+        ".gitignore",
+        ".get_maintainer.ignore",
+    ];
+    if !shortened && TOP.iter().any(|t| p.starts_with(t)) {
+        return true;
+    }
+    if FILES.contains(&base) {
+        return true;
+    }
+    if p.ends_with(".rst") || p.ends_with(".txt") && p.contains("Documentation") {
+        return true;
+    }
+    // In-kernel self tests that syzbot's configs do not build (their
+    // effect shows as an unchanged kernel signature when they are).
+    p.contains("selftests/")
+        || p.contains("tools/testing/")
+        || base.contains("selftest")
+        || (p.starts_with("lib/") && base.starts_with("test_"))
+        || base.ends_with("_kunit.c")
+        || p.contains("/kunit/")
+}
+
+fn dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Whether one of the changed `files` (diffstat paths) is one of the report's
+/// frame `frame_files`, or lives in the same directory as one.
+pub fn any_related(files: &[&str], frame_files: &[&str]) -> bool {
+    files.iter().any(|f| {
+        let f = f.trim();
+        let (shortened, f) = match f.strip_prefix("...") {
+            Some(rest) => (true, rest.trim_start_matches('/')),
+            None => (false, f),
+        };
+        frame_files.iter().any(|ff| {
+            let ff = ff.trim_start_matches("./");
+            if shortened {
+                ff.ends_with(f) || (!dir(f).is_empty() && dir(ff).ends_with(dir(f)))
+            } else {
+                ff == f || (!dir(f).is_empty() && dir(ff) == dir(f))
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_kernel_files() {
+        for p in [
+            "lib/locking-selftest.c",
+            "Documentation/networking/ip-sysctl.rst",
+            "tools/testing/selftests/net/fib_tests.sh",
+            "MAINTAINERS",
+            "scripts/checkpatch.pl",
+            ".../selftests/bpf/prog_tests/foo.c",
+            "lib/test_bpf.c",
+        ] {
+            assert!(cannot_change_kernel(p), "{p}");
+        }
+        for p in [
+            "fs/io_uring.c",
+            "net/core/dev.c",
+            "include/linux/skbuff.h",
+            "Makefile",
+            ".../net/core/dev.c",
+        ] {
+            assert!(!cannot_change_kernel(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn related_by_file_or_directory() {
+        assert!(any_related(&["fs/io_uring.c"], &["fs/io_uring.c"]));
+        assert!(any_related(
+            &["fs/io-wq.c"],
+            &["kernel/sched/core.c", "fs/io_uring.c"]
+        ));
+        assert!(!any_related(
+            &["lib/locking-selftest.c"],
+            &["kernel/workqueue.c"]
+        ));
+        assert!(any_related(
+            &[".../bluetooth/hci_core.c"],
+            &["net/bluetooth/hci_core.c"]
+        ));
+        assert!(!any_related(&["Makefile"], &["kernel/fork.c"]));
+    }
+}
