@@ -338,17 +338,17 @@ fn classify_def(line: &str) -> Option<Line<'_>> {
         return Some(Line::Failed(v));
     }
     if let Some(rest) = line.strip_prefix("failed building ") {
-        let (commit, text) = rest
-            .split_once(": ")
-            .unwrap_or((rest.trim_end_matches(':'), ""));
+        let (commit, text) = rest.split_once(": ")?;
         return is_hash40(commit).then_some(Line::FailedBuilding { commit, text });
     }
     if let Some(rest) = line.strip_prefix("failed testing reproducer on ") {
         return match rest.split_once(": ") {
-            Some((commit, text)) => is_hash40(commit).then_some(Line::FailedTesting {
-                commit,
-                text: Some(text),
-            }),
+            Some((commit, text)) => {
+                (is_hash40(commit) && !text.is_empty()).then_some(Line::FailedTesting {
+                    commit,
+                    text: Some(text),
+                })
+            }
             None => is_hash40(rest).then_some(Line::FailedTesting {
                 commit: rest,
                 text: None,
@@ -374,7 +374,8 @@ fn classify_def(line: &str) -> Option<Line<'_>> {
         if word != "bad" && word != "good" {
             return None;
         }
-        let (commit, title) = rest.split_once(' ').unwrap_or((rest, ""));
+        // syzkaller prints "%v %v": the space is there even for an empty title.
+        let (commit, title) = rest.split_once(' ')?;
         return is_hash40(commit).then_some(Line::FirstCommit {
             word,
             commit,
@@ -413,9 +414,9 @@ fn classify_r(line: &str) -> Option<Line<'_>> {
     }
     if let Some(v) = line.strip_prefix("representative crash: ") {
         let (title, types) = v.rsplit_once(", types: [")?;
-        return types
-            .strip_suffix(']')
-            .map(|types| Line::Representative { title, types });
+        let types = types.strip_suffix(']')?;
+        let well_formed = types.is_empty() || types.split(' ').all(|t| !t.is_empty());
+        return well_formed.then_some(Line::Representative { title, types });
     }
     if let Some(v) = line.strip_prefix("recipients (to): ") {
         return canonical_list(v).then_some(Line::RecipientsTo(v));
@@ -427,11 +428,7 @@ fn classify_r(line: &str) -> Option<Line<'_>> {
         return Some(Line::SeemsFlaky);
     }
     if let Some(v) = line.strip_prefix("reproducer is flaky (") {
-        return v
-            .strip_suffix(" repro chance estimate)")?
-            .parse()
-            .ok()
-            .map(Line::FlakyEstimate);
+        return fixed(v.strip_suffix(" repro chance estimate)")?, 2).map(Line::FlakyEstimate);
     }
     if let Some(v) = line.strip_prefix("repro testing failure: ") {
         return Some(Line::ReproTestingFailure(v));
@@ -450,7 +447,7 @@ fn revisions(rest: &str) -> Option<Line<'_>> {
     let (build, rest) = rest.split_once(", test: ")?;
     let test = rest.strip_suffix(')')?;
     Some(Line::Revisions {
-        tested: tested.parse().ok()?,
+        tested: number(tested)?,
         total,
         build,
         test,
@@ -536,9 +533,11 @@ pub(crate) fn classify_git(line: &str) -> Option<GitLine<'_>> {
         return Some(GitLine::Bisecting { revisions, steps });
     }
     if let Some(rest) = line.strip_prefix('[') {
-        let (commit, subject) = rest
-            .split_once("] ")
-            .or_else(|| rest.strip_suffix(']').map(|c| (c, "")))?;
+        let (commit, subject) = match rest.split_once("] ") {
+            Some((_, "")) => return None,
+            Some(pair) => pair,
+            None => (rest.strip_suffix(']')?, ""),
+        };
         return is_hash40(commit).then_some(GitLine::Current { commit, subject });
     }
     if let Some(h) = line.strip_suffix(" is the first bad commit") {
@@ -902,13 +901,15 @@ mod tests {
             })
         );
         assert_eq!(
-            classify(&format!("first good commit: {H}")),
+            classify(&format!("first good commit: {H} ")),
             Some(Line::FirstCommit {
                 word: "good",
                 commit: H,
                 title: ""
             })
         );
+        // Without the space syzkaller always prints it is not the known line.
+        assert_eq!(classify(&format!("first good commit: {H}")), None);
     }
 
     #[test]

@@ -148,7 +148,7 @@ impl Default for Parser {
 impl Parser {
     fn line(&mut self, n: u32, raw: &str) {
         self.out.line_count = n;
-        if self.pending_to.is_some() && !raw.starts_with("recipients (cc): ") {
+        if self.pending_to.is_some() && !matches!(classify(raw), Some(Line::RecipientsCc(_))) {
             self.drop_pending_to();
         }
         // Whole-report and error text: no recognition at all (§6.1).
@@ -263,6 +263,7 @@ impl Parser {
                         more: Vec::new(),
                     });
                 }
+                self.test_stage = 3;
                 self.open = Open::Failure;
             }
             Open::Failure => self.failure_more(n, raw),
