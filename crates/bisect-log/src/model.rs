@@ -110,6 +110,9 @@ pub enum HeaderNote {
 }
 
 /// One item of the body.
+// Tests are most of the body, so boxing them would cost an allocation each
+// and save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
@@ -141,13 +144,14 @@ pub enum Role {
 
 /// What git was told about a tested commit (git's own words: in a fix
 /// bisection `good` means "still crashes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Good,
     Bad,
     Skip,
     /// No verdict was recorded (a build-only test, a cut log).
+    #[default]
     Untested,
 }
 
@@ -203,12 +207,6 @@ pub struct TestBlock {
     pub flaky: bool,
     /// `false negative chance: 0.001` (2023-07+).
     pub false_negative_chance: Option<f64>,
-}
-
-impl Default for Verdict {
-    fn default() -> Self {
-        Verdict::Untested
-    }
 }
 
 /// A build or test failure that replaced the runs of a block.

@@ -155,12 +155,10 @@ impl Parser {
         match self.open {
             Open::Crash => return self.crash_line(n, raw),
             Open::Error => return self.error_line(n, raw),
-            Open::Culprit => {
-                if self.culprit_line(n, raw) {
-                    return;
-                }
-            }
             _ => {}
+        }
+        if self.open == Open::Culprit && self.culprit_line(n, raw) {
+            return;
         }
         if raw.is_empty() {
             return self.blank(n);
@@ -1069,7 +1067,8 @@ impl RunResult {
         if v == "OK" {
             return RunResult::Ok;
         }
-        let prefixes: [(&str, fn(String) -> RunResult); 6] = [
+        type Make = fn(String) -> RunResult;
+        let prefixes: [(&str, Make); 6] = [
             ("crashed: ", RunResult::Crashed),
             ("boot failed: ", RunResult::BootFailed),
             (
