@@ -628,7 +628,10 @@ impl Parser {
             Line::ReproTestingFailure(text) => self.add_failure(n, FailureKind::ReproTesting, text),
             Line::Picked(v) => self.push_note(n, NoteKind::PickedReleases(v.to_string()), false),
             Line::Presence(p) => {
-                if p == PresenceLine::IsMergeBase {
+                // Both the cross-tree merge base and the fix-bisection
+                // presence check test a merge base, not git's revision.
+                if p == PresenceLine::IsMergeBase || raw == "no existing result, test the revision"
+                {
                     self.pending_role = Some(Role::MergeBase);
                 }
                 self.push_note(n, NoteKind::Presence(raw.to_string()), false);
@@ -814,8 +817,11 @@ impl Parser {
             TestingRest::With(c) => CommitLine::With(c.to_string()),
             TestingRest::Type(t) => CommitLine::CompilerType(t.to_string()),
         };
-        let subject = match (&role, self.current_subject.take()) {
-            (Role::Step, Some((c, s))) if c == commit => Some(s),
+        // A merge-base check may be tested between git's `[H] subject` and H.
+        let subject = match (&role, &self.current_subject) {
+            (Role::Step, Some((c, _))) if c == commit => {
+                self.current_subject.take().map(|(_, s)| s)
+            }
             _ => None,
         };
         self.tests_seen += 1;
@@ -927,13 +933,15 @@ impl Parser {
         if self.open == Open::Culprit {
             self.close_culprit();
         }
-        let looks_like_log = self.out.header.start_commit.is_some()
+        // An `error:` line alone could be any tool's output; anything else
+        // recognized is specific to syzkaller's bisection (even a fragment).
+        let looks_like_log = self.out.header != Header::default()
             || self.out.trailer.revisions.is_some()
-            || self
-                .out
-                .body
-                .iter()
-                .any(|e| matches!(e, Entry::Test(_) | Entry::Git(_)));
+            || !self.out.body.is_empty()
+            || !matches!(
+                self.out.trailer.outcome,
+                Outcome::Incomplete | Outcome::Error { .. }
+            );
         if !self.recognized || !looks_like_log {
             let line = self
                 .out
