@@ -1,1 +1,256 @@
-//! Runs one bisection over a git repository with a test command.
+//! Runs one flaky-aware bisection over a git repository with a test command.
+//!
+//! # Contract
+//!
+//! [`run`] takes a validated [`JobSpec`], the [`StepRecord`]s the job already
+//! finished before a crash or restart (`prior`, in the order they were sent),
+//! a [`CancellationToken`] and a channel for [`Event`]s, and returns a
+//! [`JobOutcome`] or an [`EngineError`].
+//!
+//! * **Steps.** A step is one tested commit: its runs of the test command,
+//!   the verdict the engine drew from them and, for bisection steps, the
+//!   `git bisect` command it gave git and git's answer. Each finished step is
+//!   sent as [`Event::Step`] *before* any later step starts; the server stores
+//!   it as it arrives. Steps carry their position ([`StepRecord::index`],
+//!   0, 1, 2, … with no gaps).
+//! * **Resume.** Pass every stored step of the job as `prior` (sorted by
+//!   index). They are replayed, never re-run: the engine redoes only the git
+//!   commands, checks that each prior step is the step it would take at that
+//!   point (same role and commit; git's answer the same), and continues with
+//!   the first missing index. Steps that were in progress when the process died
+//!   are simply run again. Replayed steps are *not* sent again as
+//!   [`Event::Step`]. Because every decision (which commit, how many runs,
+//!   the verdict) is a function of the earlier steps only, a resumed job ends
+//!   with the same culprit and the same log as an uninterrupted one would
+//!   with the same test results.
+//! * **Log.** [`Event::Log`] carries the *whole* log text so far, written by
+//!   [`bisect_log::write`] from a [`bisect_log::Bisection`] the engine
+//!   builds. Within one job (across resumes too) each text starts with the
+//!   previous one: the new lines are `text[previous.len()..]`. The first
+//!   `Log` event of a resumed job repeats the text of the replayed steps. The
+//!   final text (with the outcome) is in [`JobOutcome::log`] and is also sent
+//!   as the last `Log` event.
+//! * **Progress.** [`Event::Progress`] is informational (not needed for
+//!   resume): phase, commit under test, runs so far, git's estimate of the
+//!   steps left.
+//! * **Cancel.** When `cancel` fires, the running test command's whole process
+//!   group is killed, the worktree removed, and [`EngineError::Cancelled`]
+//!   returned. Steps already sent stay valid.
+//! * **Events channel.** If the receiver is dropped, the job stops with
+//!   [`EngineError::EventsClosed`] (nobody would store its steps).
+//! * **Worktree.** Each job tests in its own `git worktree add --detach`
+//!   under the system temporary directory, removed (and `git worktree prune`d)
+//!   when [`run`] returns, whatever the result. The repository itself is only
+//!   read, apart from that worktree's administrative files and the `bisect`
+//!   refs, which git keeps per worktree.
+//!
+//! # The test command
+//!
+//! `command` is an argv (never passed to a shell), run with the worktree as
+//! its current directory, checked out at the commit under test, in its own
+//! process group. Exit 0 = OK; 125 = this commit cannot be tested (the step
+//! is skipped, as with `git bisect run`); 126, 127, death by a signal or the
+//! timeout = infrastructure failure (the run is retried once and never counts
+//! as a crash; the timeout kills the whole process group); any other exit =
+//! crashed, and the crash title is the last non-empty line of standard output
+//! (at most 200 characters). A stdout line `signature: <hex>` records the
+//! build signature of that commit and is never taken as a title.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use bisect_log::Kind;
+pub use tokio_util::sync::CancellationToken;
+
+/// What to bisect. The caller has validated it (`repo` is an existing git
+/// repository inside the allowed root, `command` is non-empty, `runs` and
+/// `timeout` are within limits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSpec {
+    /// The repository (a working repository or a bare one).
+    pub repo: PathBuf,
+    /// In git's words. For [`Kind::Cause`] `good` is the commit without the
+    /// bug and `bad` the one that crashes. For [`Kind::Fix`] the words are
+    /// inverted as in syzkaller's fix bisection: `good` is the (older) commit
+    /// that still crashes and `bad` the (newer) one where the crash is gone;
+    /// the culprit is the first commit without the crash.
+    pub good: String,
+    pub bad: String,
+    /// argv of the test command.
+    pub command: Vec<String>,
+    /// How many times the crashing end is run to learn the bug (its titles
+    /// and reproduction rate). Steps are repeated adaptively from there.
+    pub runs: u32,
+    /// Per run of the test command.
+    pub timeout: Duration,
+    pub kind: Kind,
+}
+
+/// Why a commit was tested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepRole {
+    /// The crashing end (`bad` of a cause bisection, `good` of a fix
+    /// bisection), run [`JobSpec::runs`] times to learn the bug.
+    Original,
+    /// The other end, confirmed not to crash with the bug.
+    Endpoint,
+    /// A commit `git bisect` asked for.
+    Bisect,
+    /// The culprit's parent tested again with more runs before the culprit
+    /// is reported (a "good" verdict next to the culprit decides it).
+    Verify,
+    /// The culprit's parent, run once only for its build signature
+    /// (when it was never tested otherwise).
+    Parent,
+}
+
+/// One run of the test command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// Exit 0.
+    Ok,
+    /// Any other non-zero exit but 125/126/127.
+    Crashed {
+        title: String,
+        /// Whether the title is the bug's (only these count toward "crashes"
+        /// in the verdict).
+        is_bug: bool,
+    },
+    /// Exit 125: the commit cannot be tested.
+    Skip,
+    /// Exit 126/127, a signal or the timeout (after its one retry, or the
+    /// failed attempt itself: see [`RunRecord::retry`]).
+    Infra { reason: String },
+}
+
+/// One attempt of the test command at a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub outcome: RunOutcome,
+    /// This attempt retried an infrastructure failure of the previous one.
+    pub retry: bool,
+    pub duration_ms: u64,
+}
+
+/// A `git bisect` command the engine gave and git's answer, verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRecord {
+    /// The arguments after `git bisect`, e.g. `["good", "<hash>"]` or
+    /// `["start", "<bad>", "<good>"]`.
+    pub args: Vec<String>,
+    /// What git printed, line by line.
+    pub output: Vec<String>,
+}
+
+/// One finished step: what the server stores to resume a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// Position in the job: 0, 1, 2, …
+    pub index: u32,
+    pub role: StepRole,
+    /// Full 40-hex commit.
+    pub commit: String,
+    /// First line of the commit message.
+    pub subject: String,
+    /// The last `signature: <hex>` line the command printed at this commit.
+    pub signature: Option<String>,
+    pub runs: Vec<RunRecord>,
+    /// In git's words (inverted for a fix bisection): what the runs showed.
+    pub verdict: bisect_log::Verdict,
+    /// Why the verdict is what it is, in a few words (shown in the log when
+    /// the step is skipped).
+    pub reason: Option<String>,
+    /// `git bisect` commands given after this test (`start` after the
+    /// endpoints, then a mark per bisection step), with git's output.
+    pub git: Vec<GitRecord>,
+}
+
+/// Where the job is, for progress display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub role: StepRole,
+    pub commit: String,
+    /// Runs of this step so far.
+    pub runs_done: u32,
+    /// Steps finished in the job (replayed ones included).
+    pub steps_done: u32,
+    /// git's latest `roughly K steps` estimate of the bisection steps left.
+    pub steps_left: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A step finished: store it. Sent once per step, in index order.
+    Step(StepRecord),
+    /// The whole log so far (append-only; see the module docs).
+    Log(String),
+    /// A run started or finished.
+    Progress(Progress),
+}
+
+/// How the job ended, when [`run`] returns `Ok`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobOutcome {
+    /// The first bad commit (cause) or first commit without the crash (fix).
+    pub culprit: Option<String>,
+    /// When git could not narrow it down to one commit (skipped commits).
+    pub candidates: Vec<String>,
+    /// Why the bisection could not be done (e.g. the crashing end did not
+    /// crash with the bug, or the other end did too); the job "failed".
+    pub error: Option<String>,
+    /// The full log, as in the last [`Event::Log`].
+    pub log: String,
+    /// The model the log was written from.
+    pub bisection: bisect_log::Bisection,
+    /// Every step of the job, replayed ones included.
+    pub steps: Vec<StepRecord>,
+}
+
+impl JobOutcome {
+    /// Number of commits tested (steps).
+    pub fn tested_commits(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Runs of the test command over the whole job, retries included.
+    pub fn total_runs(&self) -> usize {
+        self.steps.iter().map(|s| s.runs.len()).sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("the event receiver was dropped")]
+    EventsClosed,
+    #[error("invalid job: {0}")]
+    Invalid(String),
+    #[error("git {args}: {message}")]
+    Git { args: String, message: String },
+    #[error("cannot replay stored step {index}: {message}")]
+    Replay { index: u32, message: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not implemented yet")]
+    NotImplemented,
+}
+
+/// Runs (or resumes) one bisection job. See the module docs for the contract.
+pub async fn run(
+    spec: JobSpec,
+    prior: Vec<StepRecord>,
+    cancel: CancellationToken,
+    events: tokio::sync::mpsc::Sender<Event>,
+) -> Result<JobOutcome, EngineError> {
+    let _ = (spec, prior, cancel, events);
+    Err(EngineError::NotImplemented)
+}
