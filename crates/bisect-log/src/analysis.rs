@@ -26,6 +26,7 @@ use crate::model::*;
 
 pub mod detect;
 pub mod estimate;
+pub mod evaluate;
 pub mod paths;
 pub mod replay;
 pub mod title;
@@ -130,6 +131,8 @@ pub enum Code {
     ReleaseCulprit,
     /// The culprit only touches files that cannot change the tested kernel.
     NonKernelCulprit,
+    /// The culprit only changes Kconfig/Makefile lines.
+    ConfigOnlyCulprit,
     /// None of the culprit's files or directories appear in the crash report.
     CulpritNotInReport,
     /// Every `git bisect` step crashed: the culprit is the range's first commit.
@@ -145,7 +148,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::NoopCulprit,
         Code::SameBinaryConflict,
         Code::UnrelatedCrashVerdict,
@@ -156,6 +159,7 @@ impl Code {
         Code::MergeCulprit,
         Code::ReleaseCulprit,
         Code::NonKernelCulprit,
+        Code::ConfigOnlyCulprit,
         Code::CulpritNotInReport,
         Code::OneSidedBisection,
         Code::ManySkips,
@@ -177,6 +181,7 @@ impl Code {
             Code::MergeCulprit => "merge-culprit",
             Code::ReleaseCulprit => "release-culprit",
             Code::NonKernelCulprit => "non-kernel-culprit",
+            Code::ConfigOnlyCulprit => "config-only-culprit",
             Code::CulpritNotInReport => "culprit-not-in-report",
             Code::OneSidedBisection => "one-sided-bisection",
             Code::ManySkips => "many-skips",
@@ -236,10 +241,14 @@ pub struct SuspectStep {
 /// Reproduction and miss-chance estimates.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Estimates {
-    /// Chance that one run reproduces the bug's crash, from the tests that
-    /// crashed with it (original commit and later bad verdicts).
+    /// Chance that one run reproduces the bug's crash, the way syzkaller
+    /// estimates it since 2023-07: the original commit's ratio of the bug's
+    /// crashes, lowered on each crashing step to `min(rate, (rate + ratio) / 2)`.
     pub repro_rate: Option<f64>,
-    /// Runs that showed the bug's crash / runs counted for `repro_rate`.
+    /// The share of runs that crashed with the bug on the original commit alone.
+    pub original_repro_rate: Option<f64>,
+    /// Runs that showed the bug's crash / runs (crashed or clean) of the
+    /// tests used for `repro_rate`.
     pub repro_crashes: u32,
     pub repro_runs: u32,
     /// Per "good" verdict of a `git bisect` step: the chance it missed the bug.

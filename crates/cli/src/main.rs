@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use bisect_log::Summary;
 
+mod evaluate;
 mod show;
 
 const USAGE: &str = "\
@@ -13,7 +14,13 @@ usage: bisect-log <command> FILE...
 commands:
   show FILE          readable summary of one log (colours on a terminal)
   json FILE          the whole parsed model as JSON
+  analyze FILE...    the trust analysis, one JSON object per line per file
   summary FILE...    one JSON object per line per file, in argument order
+  evaluate LOG_DIR LABELS_CSV [--rule RULE]
+                     measure the trust analysis on labelled logs: recall,
+                     false alarms, localization and a per-detector table;
+                     RULE: exact, suffix, variant, same-function (default),
+                     same-subsystem (how crash titles are compared)
 ";
 
 fn main() -> ExitCode {
@@ -24,7 +31,9 @@ fn main() -> ExitCode {
     };
     match command.as_str() {
         "show" | "json" if files.len() == 1 => one(command, &files[0]),
+        "analyze" if !files.is_empty() => analyze(files),
         "summary" if !files.is_empty() => summary(files),
+        "evaluate" if files.len() == 2 || files.len() == 4 => evaluate::run(files),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -94,6 +103,36 @@ fn summary(files: &[String]) -> ExitCode {
     }
 }
 
+fn analyze(files: &[String]) -> ExitCode {
+    let mut failed = false;
+    let mut out = std::io::stdout().lock();
+    for path in files {
+        let parsed = read(path).and_then(|bytes| {
+            bisect_log::parse_bytes(&bytes).map_err(|e| format!("bisect-log: {path}: {e}"))
+        });
+        let b = match parsed {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+                continue;
+            }
+        };
+        let line = serde_json::json!({ "file": path, "analysis": bisect_log::analyze(&b) });
+        if let Err(e) = serde_json::to_writer(&mut out, &line)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+        {
+            return finish(Err(e));
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn summarize(path: &str, bytes: &[u8]) -> Summary {
     match bisect_log::parse_bytes(bytes) {
         Ok(b) => Summary::new(path, &b),
@@ -102,7 +141,7 @@ fn summarize(path: &str, bytes: &[u8]) -> Summary {
 }
 
 /// A closed pipe (`| head`) is not an error worth a message.
-fn finish(result: std::io::Result<()>) -> ExitCode {
+pub(crate) fn finish(result: std::io::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use bisect_log::{Bisection, Kind, Outcome, Role, RunResult, TestBlock, Verdict};
+use bisect_log::analysis::Severity;
+use bisect_log::{Bisection, Kind, Outcome, Role, RunResult, TestBlock, Trust, Verdict};
 
 struct Style {
     on: bool,
@@ -84,6 +85,7 @@ pub fn render(b: &Bisection, colour: bool) -> String {
             let _ = writeln!(out, "  {}", s.dim(&format!("      {subject}")));
         }
     }
+    analysis(b, &s, &mut out);
     if !b.unrecognized.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -95,6 +97,76 @@ pub fn render(b: &Bisection, colour: bool) -> String {
         );
     }
     out
+}
+
+/// Trust, suspect step, estimates and diagnostics.
+fn analysis(b: &Bisection, s: &Style, out: &mut String) {
+    let a = bisect_log::analyze(b);
+    let _ = writeln!(out);
+    let trust = match a.trust {
+        Trust::Trusted => s.paint("32", "trusted"),
+        Trust::Suspect => s.paint("1;31", "SUSPECT"),
+        Trust::NotApplicable => s.dim("n/a (no single culprit)"),
+    };
+    let _ = writeln!(out, "{} {trust}", s.bold("trust:"));
+    if let Some(step) = &a.suspect_step {
+        let _ = writeln!(
+            out,
+            "{} {} ({} verdict, lines {}-{}, {})",
+            s.bold("suspect step:"),
+            step.commit,
+            step.verdict.as_str(),
+            step.span.first,
+            step.span.last,
+            step.code
+        );
+    }
+    let e = &a.estimates;
+    if let Some(rate) = e.repro_rate {
+        let mut line = format!(
+            "repro rate {:.0}% ({}/{} runs)",
+            rate * 100.0,
+            e.repro_crashes,
+            e.repro_runs
+        );
+        if let Some(acc) = e.accumulated_miss_chance {
+            let _ = write!(
+                line,
+                ", chance a clean verdict missed the bug {:.0}% over {} verdicts",
+                acc * 100.0,
+                e.good_verdicts.len()
+            );
+        }
+        if let Some(p) = e.syzkaller_error_probability {
+            let _ = write!(line, " (syzkaller: {p:.2})");
+        }
+        let _ = writeln!(out, "{} {line}", s.bold("estimates:"));
+    }
+    for d in &a.diagnostics {
+        let sev = match d.severity {
+            Severity::Error => s.paint("31", "error  "),
+            Severity::Warning => s.paint("33", "warning"),
+            Severity::Info => s.dim("info   "),
+        };
+        let lines: Vec<String> = d
+            .evidence
+            .iter()
+            .take(4)
+            .map(|e| {
+                if e.span.first == e.span.last {
+                    e.span.first.to_string()
+                } else {
+                    format!("{}-{}", e.span.first, e.span.last)
+                }
+            })
+            .collect();
+        let at = if lines.is_empty() {
+            String::new()
+        } else {
+            s.dim(&format!(" [lines {}]", lines.join(", ")))
+        };
+        let _ = writeln!(out, "  {sev} {} {}{at}", s.bold(d.code.as_str()), d.title);
+    }
 }
 
 fn outcome(b: &Bisection, s: &Style) -> String {

@@ -17,6 +17,10 @@ pub const ACCUMULATED_MISS_ERROR: f64 = 0.50;
 pub const SYZKALLER_ERROR_PROBABILITY: f64 = 0.34;
 /// A bad verdict resting on one crash out of at least this many runs.
 pub const LONE_CRASH_MIN_RUNS: u32 = 10;
+/// A single crash is only doubted when, at the original commit's
+/// reproduction rate, seeing at most one crash in that many runs had less
+/// than this chance.
+pub const LONE_CRASH_UNLIKELY: f64 = 0.05;
 /// Skipped steps that make a warning, as a share of all bisect steps.
 pub const SKIP_SHARE_WARNING: f64 = 0.25;
 /// At least this many `git bisect` verdicts all saying "crashes" (or all
@@ -143,6 +147,12 @@ pub fn run(cx: &Ctx) -> (Vec<Diagnostic>, Option<SuspectStep>) {
     (out, suspect)
 }
 
+/// The doubted step with the strongest evidence (the earliest on ties).
+/// A suspect result whose diagnostics doubt no single step (the culprit
+/// itself is implausible) falls back to the clean end of the range: the
+/// release (or HEAD) judged clean, the verdict that most often goes wrong
+/// first in wrong bisections (a bug older than that release, not
+/// reproduced there).
 fn choose_suspect(cx: &Ctx, out: &[Diagnostic], doubts: &[Doubt]) -> Option<SuspectStep> {
     let best = doubts
         .iter()
@@ -150,14 +160,36 @@ fn choose_suspect(cx: &Ctx, out: &[Diagnostic], doubts: &[Doubt]) -> Option<Susp
             out.iter()
                 .any(|x| x.code == d.code && x.severity >= Severity::Warning)
         })
-        .min_by(|a, b| b.weight.cmp(&a.weight).then(a.test.cmp(&b.test)))?;
-    let t = cx.tests.get(best.test)?;
+        .min_by(|a, b| b.weight.cmp(&a.weight).then(a.test.cmp(&b.test)));
+    let (test, code) = match best {
+        Some(d) => (d.test, d.code),
+        None => {
+            let reason = out.iter().find(|d| d.severity == Severity::Error)?;
+            (clean_end(cx)?, reason.code)
+        }
+    };
+    let t = cx.tests.get(test)?;
     Some(SuspectStep {
         commit: t.commit.clone(),
         span: t.span,
         verdict: t.verdict,
-        code: best.code,
+        code,
     })
+}
+
+/// The last release/HEAD/merge-base test judged clean: the clean end of the
+/// bisected range.
+fn clean_end(cx: &Ctx) -> Option<usize> {
+    cx.tests
+        .iter()
+        .zip(&cx.tallies)
+        .enumerate()
+        .filter(|(_, (t, tally))| {
+            matches!(t.role, Role::Release { .. } | Role::Head | Role::MergeBase)
+                && said_clean(cx.b.kind, t, tally)
+        })
+        .map(|(i, _)| i)
+        .next_back()
 }
 
 fn noop_culprit(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
@@ -333,6 +365,22 @@ fn culprit_commit(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         ));
         return;
     }
+    if !files.is_empty() && files.iter().all(|p| paths::is_build_config(p)) {
+        out.push(diag(
+            Code::ConfigOnlyCulprit,
+            Severity::Error,
+            format!(
+                "the blamed commit only changes build configuration ({})",
+                files.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+            ),
+            "The commit changes only Kconfig or Makefile lines: it can add existing code to the \
+             tested kernel (making an older bug reachable) but changes no code itself. The bug \
+             is most likely older, in the code it enabled."
+                .to_string(),
+            evidence("files changed"),
+        ));
+        return;
+    }
     let Some(crash) = cx.b.trailer.outcome.crash() else {
         return;
     };
@@ -433,7 +481,12 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
             unrelated.push(i);
         } else if tally.bug == 0 && tally.infra > 0 {
             infra.push(i);
-        } else if tally.bug == 1 && tally.other == 0 && tally.total() >= LONE_CRASH_MIN_RUNS {
+        } else if tally.bug == 1
+            && tally.other == 0
+            && tally.total() >= LONE_CRASH_MIN_RUNS
+            && at_most_one_chance(cx.est.original_repro_rate, tally.bug + tally.ok)
+                < LONE_CRASH_UNLIKELY
+        {
             lone.push(i);
         }
     }
@@ -512,10 +565,13 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
                 short(&first.commit),
                 cx.tallies[lone[0]].total()
             ),
-            "One crash out of ten or more runs is weak evidence when the reproducer usually \
-             crashes more often; a rare crash with the same title can also come from a \
-             neighbouring bug."
-                .to_string(),
+            format!(
+                "The original commit crashed with the bug in {:.0}% of its runs; at that rate a \
+                 commit with the bug should crash several times in ten or more runs. A single \
+                 crash is unlikely for it and can come from a neighbouring bug with a similar \
+                 title or a rare side effect.",
+                cx.est.original_repro_rate.unwrap_or(0.0) * 100.0
+            ),
             lone.iter().map(|&i| ev(cx.tests[i], "one crash")).collect(),
         ));
         doubts.push(Doubt {
@@ -524,6 +580,16 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
             weight: 2,
         });
     }
+}
+
+/// Chance of at most one crash in `n` runs at `rate` per run (binomial);
+/// 1 when the rate is unknown.
+fn at_most_one_chance(rate: Option<f64>, n: u32) -> f64 {
+    let Some(r) = rate else {
+        return 1.0;
+    };
+    let n = n as i32;
+    (1.0 - r).powi(n) + f64::from(n) * r * (1.0 - r).powi(n - 1)
 }
 
 fn false_negatives(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
@@ -625,17 +691,7 @@ fn one_sided(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
     }
     // Every step crashed: the culprit is the first commit after the clean
     // end of the range, which is where a missed bug puts it.
-    let clean_end = cx
-        .tests
-        .iter()
-        .zip(&cx.tallies)
-        .enumerate()
-        .filter(|(_, (t, tally))| {
-            matches!(t.role, Role::Release { .. } | Role::Head | Role::MergeBase)
-                && said_clean(cx.b.kind, t, tally)
-        })
-        .map(|(i, _)| i)
-        .next_back();
+    let clean_end = clean_end(cx);
     out.push(diag(
         Code::OneSidedBisection,
         Severity::Warning,
@@ -758,7 +814,7 @@ fn flaky_and_confidence(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .collect();
         out.push(diag(
             Code::FlakyReproducer,
-            Severity::Info,
+            Severity::Warning,
             "syzkaller flagged the reproducer as flaky".to_string(),
             "The reproducer does not crash on every run, so clean verdicts can be wrong; see the \
              miss-chance estimates."

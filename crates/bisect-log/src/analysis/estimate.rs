@@ -118,17 +118,36 @@ pub fn said_clean(kind: Kind, t: &TestBlock, tally: &Tally) -> bool {
 /// The estimates of [`super::Analysis`] from precomputed tallies (one per
 /// test, in `b.tests()` order).
 pub fn estimates(b: &Bisection, tallies: &[Tally]) -> Estimates {
+    // syzkaller's own rule (pkg/bisect, 2023-07+): start from the original
+    // commit's ratio, lower it on every crashing step to
+    // min(rate, (rate + step ratio) / 2). Only the bug's crashes count.
     let mut crashes = 0;
     let mut runs = 0;
+    let mut rate: Option<f64> = None;
+    let mut original_repro_rate = None;
     for (t, tally) in b.tests().zip(tallies) {
-        let counted = t.role == Role::Original
-            || (said_crashes(b.kind, t, tally) && tally.bug > 0 && t.role != Role::Minimization);
-        if counted {
+        let counted_runs = tally.bug + tally.ok + tally.other;
+        if counted_runs == 0 {
+            continue;
+        }
+        let ratio = f64::from(tally.bug) / f64::from(counted_runs);
+        if t.role == Role::Original {
             crashes += tally.bug;
-            runs += tally.bug + tally.ok + tally.other;
+            runs += counted_runs;
+            original_repro_rate = Some(ratio);
+            if tally.bug > 0 {
+                rate = Some(ratio);
+            }
+        } else if said_crashes(b.kind, t, tally) && tally.bug > 0 && t.role != Role::Minimization {
+            crashes += tally.bug;
+            runs += counted_runs;
+            rate = Some(match rate {
+                Some(r) => r.min((r + ratio) / 2.0),
+                None => ratio,
+            });
         }
     }
-    let repro_rate = (runs > 0 && crashes > 0).then(|| f64::from(crashes) / f64::from(runs));
+    let repro_rate = rate;
     let mut good_verdicts = Vec::new();
     if let Some(rate) = repro_rate {
         for (t, tally) in b.tests().zip(tallies) {
@@ -151,6 +170,7 @@ pub fn estimates(b: &Bisection, tallies: &[Tally]) -> Estimates {
     });
     Estimates {
         repro_rate,
+        original_repro_rate,
         repro_crashes: crashes,
         repro_runs: runs,
         good_verdicts,

@@ -46,6 +46,19 @@ pub fn cannot_change_kernel(path: &str) -> bool {
         || p.contains("/kunit/")
 }
 
+/// Whether `path` only describes how the kernel is configured and built
+/// (`Kconfig`, `Makefile`, `Kbuild`, defconfigs): a change there adds or
+/// removes code from the build but changes no code.
+pub fn is_build_config(path: &str) -> bool {
+    let p = path.trim();
+    let base = p.rsplit('/').next().unwrap_or(p);
+    base.starts_with("Kconfig")
+        || base == "Makefile"
+        || base == "Kbuild"
+        || base.ends_with("defconfig")
+        || base.ends_with(".config")
+}
+
 fn dir(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
@@ -96,6 +109,14 @@ mod tests {
         ] {
             assert!(!cannot_change_kernel(p), "{p}");
         }
+    }
+
+    #[test]
+    fn build_config_files() {
+        assert!(is_build_config("net/qrtr/Kconfig"));
+        assert!(is_build_config("arch/x86/configs/x86_64_defconfig"));
+        assert!(is_build_config("fs/dlm/Makefile"));
+        assert!(!is_build_config("fs/dlm/config.c"));
     }
 
     #[test]

@@ -28,16 +28,23 @@ pub enum MatchRule {
     Variant,
     /// [`MatchRule::Variant`], or both titles name the same function after
     /// their last ` in ` (any report type: a KASAN report and a general
-    /// protection fault in the same function match).
+    /// protection fault in the same function match). A title whose stack
+    /// was `corrupted` matches any title of the same report type.
     SameFunction,
+    /// [`MatchRule::SameFunction`], or both functions start with the same
+    /// subsystem prefix (`vhost_net_stop_vq` and `vhost_chr_write_iter`;
+    /// `rxrpc_put_bundle` and `net/rxrpc/conn_object.c`), ignoring prefixes
+    /// too short or too generic to name a subsystem.
+    SameSubsystem,
 }
 
 impl MatchRule {
-    pub const ALL: [MatchRule; 4] = [
+    pub const ALL: [MatchRule; 5] = [
         MatchRule::Exact,
         MatchRule::Suffix,
         MatchRule::Variant,
         MatchRule::SameFunction,
+        MatchRule::SameSubsystem,
     ];
 
     /// The rule [`super::analyze`] uses (chosen by measurement, see the README).
@@ -49,6 +56,7 @@ impl MatchRule {
             MatchRule::Suffix => "suffix",
             MatchRule::Variant => "variant",
             MatchRule::SameFunction => "same-function",
+            MatchRule::SameSubsystem => "same-subsystem",
         }
     }
 
@@ -65,12 +73,55 @@ impl MatchRule {
             MatchRule::Exact => false,
             MatchRule::Suffix => strip_suffix(a) == strip_suffix(b),
             MatchRule::Variant => variant_key(a) == variant_key(b),
-            MatchRule::SameFunction => {
-                variant_key(a) == variant_key(b)
-                    || matches!((function(a), function(b)), (Some(x), Some(y)) if x == y)
+            MatchRule::SameFunction => same_function(a, b),
+            MatchRule::SameSubsystem => {
+                same_function(a, b)
+                    || matches!(
+                        (function(a).and_then(subsystem), function(b).and_then(subsystem)),
+                        (Some(x), Some(y)) if x == y
+                    )
             }
         }
     }
+}
+
+fn same_function(a: &str, b: &str) -> bool {
+    if variant_key(a) == variant_key(b) {
+        return true;
+    }
+    match (function(a), function(b)) {
+        (Some(x), Some(y)) if x == y => true,
+        // `general protection fault in corrupted`: the stack was unreadable.
+        (Some("corrupted"), _) | (_, Some("corrupted")) => report_type(a) == report_type(b),
+        _ => false,
+    }
+}
+
+/// The report type: the title before its last ` in ` (`Read`/`Write` removed).
+fn report_type(title: &str) -> String {
+    let key = variant_key(title);
+    match key.rfind(" in ") {
+        Some(i) => key[..i].to_string(),
+        None => key,
+    }
+}
+
+/// The subsystem prefix of a function name (`vhost` of `vhost_net_stop_vq`)
+/// or of a source path (`rxrpc` of `net/rxrpc/conn_object.c`).
+pub fn subsystem(function: &str) -> Option<&str> {
+    const GENERIC: [&str; 24] = [
+        "do", "sys", "kernel", "get", "put", "free", "alloc", "kmem", "kfree", "kmalloc", "copy",
+        "release", "lock", "mutex", "spin", "rcu", "page", "memcpy", "memset", "list", "refcount",
+        "debug", "task", "kobject",
+    ];
+    let f = function.trim_start_matches('_');
+    let word = if f.contains('/') {
+        // A source path: the directory the file is in.
+        f.rsplit_once('/')?.0.rsplit('/').next()?
+    } else {
+        f.split('_').next()?
+    };
+    (word.len() >= 3 && !GENERIC.contains(&word)).then_some(word)
 }
 
 /// Removes a trailing ` (N)` (syzbot's counter for repeated titles).
@@ -119,7 +170,8 @@ pub fn function(title: &str) -> Option<&str> {
     if rest.is_empty() || (rest.contains(' ') && !rest.contains(" / ")) {
         return None;
     }
-    Some(rest)
+    // `__gfn_to_rmap` and `gfn_to_rmap` are the same place for a reader.
+    Some(rest.trim_start_matches('_'))
 }
 
 /// Titles produced by the test infrastructure or syzkaller itself rather
@@ -144,8 +196,10 @@ pub fn is_infra(title: &str) -> bool {
 }
 
 /// The bug's own crash titles: the kernel crash titles seen when the
-/// original commit was tested (infrastructure titles left out unless there is
-/// nothing else), else the final `crash:` title. Most frequent first.
+/// original commit was tested (infrastructure titles left out), else the
+/// final `crash:` title. Most frequent first. Empty when the log shows no
+/// kernel crash at all (the bug's crash is then unknown and nothing is
+/// compared with it).
 pub fn bug_titles(b: &Bisection) -> Vec<String> {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     if let Some(t) = b.original_test() {
@@ -158,14 +212,14 @@ pub fn bug_titles(b: &Bisection) -> Vec<String> {
             }
         }
     }
-    if counts.iter().any(|(t, _)| !is_infra(t)) {
-        counts.retain(|(t, _)| !is_infra(t));
-    }
+    counts.retain(|(t, _)| !is_infra(t));
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut titles: Vec<String> = counts.into_iter().map(|(t, _)| t.to_string()).collect();
     if titles.is_empty() {
         if let Some(c) = b.trailer.outcome.crash() {
-            titles.push(c.title.clone());
+            if !is_infra(&c.title) {
+                titles.push(c.title.clone());
+            }
         }
     }
     titles
@@ -240,6 +294,38 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_stack_matches_same_report_type() {
+        let r = MatchRule::SameFunction;
+        assert!(r.matches(
+            "general protection fault in corrupted",
+            "general protection fault in sctp_assoc_rwnd_increase"
+        ));
+        assert!(!r.matches("general protection fault in corrupted", "WARNING in f"));
+    }
+
+    #[test]
+    fn same_subsystem_rule() {
+        let r = MatchRule::SameSubsystem;
+        assert!(r.matches(
+            "INFO: task hung in vhost_net_stop_vq",
+            "possible deadlock in vhost_process_iotlb_msg"
+        ));
+        assert!(r.matches(
+            "KASAN: use-after-free Write in rxrpc_put_bundle",
+            "kernel BUG at net/rxrpc/conn_object.c:LINE!"
+        ));
+        assert!(!r.matches(
+            "INFO: task hung in io_ring_exit_work",
+            "WARNING in kvm_wait"
+        ));
+        assert!(!r.matches("WARNING in do_foo", "WARNING in do_bar"));
+        assert!(!MatchRule::SameFunction.matches(
+            "INFO: task hung in vhost_net_stop_vq",
+            "possible deadlock in vhost_process_iotlb_msg"
+        ));
+    }
+
+    #[test]
     fn infra_titles_never_match_a_kernel_bug() {
         assert!(is_infra("SYZFAIL: wrong response packet"));
         assert!(is_infra("lost connection to test machine (2)"));
@@ -264,5 +350,9 @@ mod tests {
         );
         assert_eq!(function("KCSAN: data-race in a / b"), Some("a / b"));
         assert_eq!(function("no output from test machine"), None);
+        assert_eq!(
+            function("general protection fault in __gfn_to_rmap"),
+            Some("gfn_to_rmap")
+        );
     }
 }

@@ -1,0 +1,74 @@
+//! `bisect-log evaluate LOG_DIR LABELS_CSV`: the trust analysis measured on labelled logs.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use bisect_log::analysis::evaluate::{parse_labels, Evaluation};
+use bisect_log::analysis::{analyze_with, MatchRule, Options};
+
+pub fn run(args: &[String]) -> ExitCode {
+    let (dir, labels) = (&args[0], &args[1]);
+    let mut options = Options::default();
+    if args.len() == 4 {
+        let rule = MatchRule::ALL.into_iter().find(|r| r.as_str() == args[3]);
+        match (args[2].as_str(), rule) {
+            ("--rule", Some(rule)) => options.rule = rule,
+            _ => {
+                eprintln!("bisect-log: evaluate: expected `--rule exact|suffix|variant|same-function|same-subsystem`");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let text = match std::fs::read_to_string(labels) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("bisect-log: cannot read {labels}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let labels = match parse_labels(&text) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("bisect-log: {labels}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut eval = Evaluation::default();
+    let mut analysed = 0u32;
+    let mut spent = std::time::Duration::ZERO;
+    for label in &labels {
+        if !label.in_population() {
+            continue;
+        }
+        let path = Path::new(dir).join(format!("{}.txt", label.log));
+        let parsed = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| bisect_log::parse_bytes(&bytes).ok());
+        match parsed {
+            Some(b) => {
+                let start = Instant::now();
+                let a = analyze_with(&b, &options);
+                spent += start.elapsed();
+                analysed += 1;
+                eval.add(label, Some((&b, &a)));
+            }
+            None => eval.add(label, None),
+        }
+    }
+    let mut text = eval.render();
+    text.push_str(&format!(
+        "\ntitle rule: {}; analyze(): {} logs in {:.1} ms\n",
+        options.rule.as_str(),
+        analysed,
+        spent.as_secs_f64() * 1000.0
+    ));
+    if !eval.skipped.is_empty() {
+        text.push_str(&format!(
+            "skipped (log missing or naming another culprit): {}\n",
+            eval.skipped.join(" ")
+        ));
+    }
+    crate::finish(std::io::stdout().lock().write_all(text.as_bytes()))
+}
