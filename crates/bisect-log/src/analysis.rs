@@ -40,7 +40,10 @@ pub struct Analysis {
     pub trust: Trust,
     /// Findings, most serious first (stable order for a given log).
     pub diagnostics: Vec<Diagnostic>,
-    /// The tested commit whose verdict most likely went wrong first.
+    /// The tested commit whose verdict most likely went wrong first: set
+    /// whenever a diagnostic of warning or error severity casts doubt (for a
+    /// trusted result it says where to look first if the warning matters);
+    /// `None` without a single culprit or without doubts.
     pub suspect_step: Option<SuspectStep>,
     pub estimates: Estimates,
     /// The bug's own crash titles: what the original commit crashed with
@@ -227,6 +230,15 @@ pub struct Evidence {
 }
 
 /// The step whose verdict most likely went wrong first.
+///
+/// Chosen from the diagnostics that doubt a particular verdict (a bad
+/// verdict on another crash or on infrastructure failures, two verdicts on
+/// one binary, a clean verdict with a high miss chance …), strongest first,
+/// earliest on ties. When only the culprit itself is implausible (no-op,
+/// merge, release, config-only, not in the report …) it is the clean end of
+/// the range: the release (or HEAD) judged clean, the verdict that most
+/// often goes wrong first in wrong bisections (a bug older than that
+/// release that did not reproduce there).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuspectStep {
     pub commit: String,

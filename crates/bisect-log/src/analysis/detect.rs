@@ -130,7 +130,7 @@ pub fn run(cx: &Ctx) -> (Vec<Diagnostic>, Option<SuspectStep>) {
         noop_culprit(cx, &mut out, &mut doubts);
         same_binary_conflict(cx, &mut out, &mut doubts);
         culprit_commit(cx, &mut out);
-        final_crash(cx, &mut out, &mut doubts);
+        final_crash(cx, &mut out);
     }
     bad_verdicts(cx, &mut out, &mut doubts);
     false_negatives(cx, &mut out, &mut doubts);
@@ -164,7 +164,7 @@ fn choose_suspect(cx: &Ctx, out: &[Diagnostic], doubts: &[Doubt]) -> Option<Susp
     let (test, code) = match best {
         Some(d) => (d.test, d.code),
         None => {
-            let reason = out.iter().find(|d| d.severity == Severity::Error)?;
+            let reason = out.iter().find(|d| d.severity >= Severity::Warning)?;
             (clean_end(cx)?, reason.code)
         }
     };
@@ -427,7 +427,10 @@ pub fn is_release_title(title: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
-fn final_crash(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
+/// The culprit's own test is not doubted here: when the final crash is
+/// another bug, the `unrelated-crash-verdict` doubts point at the first
+/// verdict it steered.
+fn final_crash(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(crash) = cx.b.trailer.outcome.crash() else {
         return;
     };
@@ -456,13 +459,6 @@ fn final_crash(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
             note: "final crash".to_string(),
         }],
     ));
-    if let Some(i) = culprit_test(cx) {
-        doubts.push(Doubt {
-            test: i,
-            code: Code::FinalCrashDiffers,
-            weight: 1,
-        });
-    }
 }
 
 /// "Bad" verdicts (the bug was judged present) that rest on something else.
@@ -517,8 +513,26 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
                 })
                 .collect(),
         ));
+        // A release that crashed with another bug could not show whether the
+        // bug was there (the other crash comes first). If an older-or-newer
+        // release did show the bug's own crash, the bug is at least that old
+        // and the range search went wrong where it stopped: at the first
+        // release judged clean. If no release showed the bug's crash, the
+        // first release that crashed with another bug is where the search
+        // left the bug behind.
+        let first = unrelated[0];
+        let release_showed_bug = cx
+            .tests
+            .iter()
+            .zip(&cx.tallies)
+            .any(|(t, tally)| matches!(t.role, Role::Release { .. }) && tally.bug > 0);
+        let test = if matches!(cx.tests[first].role, Role::Release { .. }) && release_showed_bug {
+            clean_end(cx).unwrap_or(first)
+        } else {
+            first
+        };
         doubts.push(Doubt {
-            test: unrelated[0],
+            test,
             code: Code::UnrelatedCrashVerdict,
             weight: 3,
         });
