@@ -29,7 +29,7 @@ use crate::{fetch, jobs, logs, paths};
     paths(
         logs::upload, logs::list, logs::get_text, logs::get_summary, logs::get_annotations,
         fetch::fetch,
-        jobs::submit, jobs::status, jobs::log, jobs::events, jobs::cancel,
+        jobs::submit, jobs::status, jobs::log, jobs::steps, jobs::events, jobs::cancel,
     ),
     components(schemas(
         logs::UploadJson, logs::Created, logs::LogItem, logs::LogList,
@@ -119,6 +119,7 @@ pub fn router(state: Shared, dist: Option<&Path>) -> Router {
         .route(paths::JOBS, post(jobs::submit))
         .route(paths::JOB, get(jobs::status))
         .route(paths::JOB_LOG, get(jobs::log))
+        .route(paths::JOB_STEPS, get(jobs::steps))
         .route(paths::JOB_EVENTS, get(jobs::events))
         .route(paths::JOB_CANCEL, post(jobs::cancel))
         .route("/api", any(api_not_found))

@@ -37,6 +37,10 @@ pub struct Config {
     /// Seconds the link proxy waits for a whole answer.
     #[arg(long, default_value_t = 30)]
     pub fetch_timeout_s: u64,
+    /// A running job whose server sent no heartbeat for this long is taken
+    /// over by another worker (PostgreSQL queues shared by several servers).
+    #[arg(long, default_value_t = 30)]
+    pub claim_timeout_s: u64,
     /// Load every file of this directory (recursively) as a stored log at start,
     /// once per file name, so the viewer's library shows samples. Repeatable.
     #[arg(long, value_name = "DIR")]

@@ -72,6 +72,8 @@ pub struct JobRow {
     pub tested_commits: i64,
     pub cancel_requested: bool,
     pub attempt: i64,
+    /// The engine's latest progress (JSON).
+    pub progress: Option<String>,
 }
 
 /// Job states, as stored and as the API shows them.
@@ -106,7 +108,7 @@ pub enum WriteError {
 
 const LOG_META_COLUMNS: &str = "id, created_ms, name, size, kind, outcome, title, culprit, origin";
 const JOB_COLUMNS: &str = "id, created_ms, updated_ms, spec, state, culprit, candidates, error, \
-     tested_commits, cancel_requested, attempt";
+     tested_commits, cancel_requested, attempt, progress";
 
 fn log_meta(row: &AnyRow) -> Result<LogMeta, sqlx::Error> {
     let origin: Option<String> = row.try_get("origin")?;
@@ -137,6 +139,7 @@ fn job_row(row: &AnyRow) -> Result<JobRow, sqlx::Error> {
         tested_commits: row.try_get("tested_commits")?,
         cancel_requested: cancel != 0,
         attempt: row.try_get("attempt")?,
+        progress: row.try_get("progress")?,
     })
 }
 
@@ -473,6 +476,39 @@ impl Db {
         Ok(first)
     }
 
+    /// Records the engine's latest progress report.
+    pub async fn set_progress(&self, claim: &Claim, progress: &str) -> Result<(), WriteError> {
+        let r = sqlx::query(
+            "UPDATE jobs SET progress = $3, updated_ms = $4 WHERE id = $1 AND attempt = $2 \
+             AND state = $5",
+        )
+        .bind(&claim.job.id)
+        .bind(claim.attempt)
+        .bind(progress)
+        .bind(now_ms())
+        .bind(state::RUNNING)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(WriteError::Lost)
+        }
+    }
+
+    /// Drops the lines from number `from_seq` on (the engine rewrote them).
+    pub async fn truncate_lines(&self, claim: &Claim, from_seq: i64) -> Result<(), WriteError> {
+        let mut tx = self.pool.begin().await?;
+        Self::check_claim(&mut tx, claim).await?;
+        sqlx::query("DELETE FROM job_lines WHERE job_id = $1 AND seq >= $2")
+            .bind(&claim.job.id)
+            .bind(from_seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Stores a finished step (number `seq`, from 0) and the job's count of
     /// tested commits, atomically.
     pub async fn finish_step(
@@ -497,6 +533,22 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a running job back to the queue (this server is stopping).
+    pub async fn release_job(&self, claim: &Claim) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE jobs SET state = $3, claimed_by = NULL, updated_ms = $4 \
+             WHERE id = $1 AND attempt = $2 AND state = $5",
+        )
+        .bind(&claim.job.id)
+        .bind(claim.attempt)
+        .bind(state::QUEUED)
+        .bind(now_ms())
+        .bind(state::RUNNING)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -97,6 +97,10 @@ pub struct JobStatus {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub request: Option<JobRequest>,
+    /// The engine's latest progress: `role`, `commit`, `runs_done`,
+    /// `steps_done`, `steps_left` (git's estimate of bisection steps left).
+    #[schema(value_type = Option<Object>)]
+    pub progress: Option<serde_json::Value>,
 }
 
 impl From<&JobRow> for JobStatus {
@@ -112,6 +116,10 @@ impl From<&JobRow> for JobStatus {
             created_ms: j.created_ms,
             updated_ms: j.updated_ms,
             request: serde_json::from_str(&j.spec).ok(),
+            progress: j
+                .progress
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p).ok()),
         }
     }
 }
@@ -302,6 +310,24 @@ pub async fn log(State(state): State<Shared>, UrlPath(id): UrlPath<String>) -> A
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
 
+/// The job's finished steps, in order: the engine's records (commit, role,
+/// runs with their outcomes, verdict, git commands), as stored for resuming.
+#[utoipa::path(get, path = paths::JOB_STEPS, tag = "jobs",
+    params(("id" = String, Path, description = "job id")),
+    responses((status = 200, body = Vec<Object>), (status = 404)))]
+pub async fn steps(
+    State(state): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+) -> ApiResult<Response> {
+    job_of(&state, &id).await?;
+    let records = state.db.steps(&id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("[{}]", records.join(",")),
+    )
+        .into_response())
+}
+
 /// Ask a job to stop. A queued job is cancelled at once; a running one at its
 /// next check (within a few seconds).
 #[utoipa::path(post, path = paths::JOB_CANCEL, tag = "jobs",
@@ -393,6 +419,19 @@ impl EventStream {
                 Ok(Some(job)) => job,
                 Ok(None) | Err(_) => return None,
             };
+            // Lines already sent may have been dropped when the job resumed
+            // after a restart: start over.
+            if self.after >= 0 {
+                match self.state.db.line_exists(&self.id, self.after).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        self.after = -1;
+                        self.pending = vec![Event::default().event("reset").data("")];
+                        continue;
+                    }
+                    Err(_) => return None,
+                }
+            }
             let lines = match self.state.db.lines_after(&self.id, self.after, 1000).await {
                 Ok(lines) => lines,
                 Err(_) => return None,

@@ -12,6 +12,7 @@ pub mod logs;
 pub mod paths;
 pub mod preload;
 pub mod state;
+pub mod worker;
 
 use std::future::Future;
 
@@ -26,23 +27,63 @@ pub async fn run(
     token: Option<String>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("listen on {}: {e}", config.listen))?;
+    run_on(listener, config, token, shutdown).await
+}
+
+/// [`run`] on a socket already bound (`config.listen` is not used).
+pub async fn run_on(
+    listener: TcpListener,
+    config: Config,
+    token: Option<String>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let state = app::state(&config, token).await?;
+    if state.db.backend() == db::Backend::Sqlite {
+        // A SQLite file belongs to one server process: jobs it shows running
+        // were interrupted when the previous process died.
+        let n = state
+            .db
+            .requeue_running()
+            .await
+            .map_err(|e| e.to_string())?;
+        if n > 0 {
+            tracing::info!(jobs = n, "interrupted jobs back in the queue");
+        }
+    }
     for dir in &config.preload {
         let n = preload::preload(&state, dir).await?;
         tracing::info!(dir = %dir.display(), new = n, "preloaded logs");
     }
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     // Tests and scripts read this line to learn the port (with --listen …:0).
     println!("bisect-server listening on http://{addr}");
     tracing::info!(%addr, database = %app::redact_url(&config.database), "listening");
+    let stop_workers = tokio_util::sync::CancellationToken::new();
+    let workers = worker::spawn(
+        state.clone(),
+        worker::WorkerConfig {
+            workers: config.workers,
+            claim_timeout: std::time::Duration::from_secs(config.claim_timeout_s.max(1)),
+        },
+        stop_workers.clone(),
+    );
     let router = app::router(state.clone(), config.dist.as_deref());
+    let stop = stop_workers.clone();
     let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Event streams end with the workers' last notifications.
+            stop.cancel();
+        })
         .await
         .map_err(|e| format!("serve: {e}"));
+    stop_workers.cancel();
+    for w in workers {
+        let _ = w.await;
+    }
     state.db.close().await;
     served
 }

@@ -19,6 +19,8 @@ pub const JOBS: &str = "/api/jobs";
 pub const JOB: &str = "/api/jobs/{id}";
 /// `GET` a job's log in the syzbot format.
 pub const JOB_LOG: &str = "/api/jobs/{id}/log";
+/// `GET` a job's finished steps (the engine's records, JSON).
+pub const JOB_STEPS: &str = "/api/jobs/{id}/steps";
 /// `GET` Server-Sent Events of a job.
 pub const JOB_EVENTS: &str = "/api/jobs/{id}/events";
 /// `POST` to cancel a job.

@@ -32,7 +32,9 @@ CREATE TABLE jobs (
     -- Bumped on each claim, so a worker that lost its claim cannot write.
     attempt BIGINT NOT NULL,
     -- The next job_lines.seq: numbers are never reused, even for dropped lines.
-    next_line BIGINT NOT NULL
+    next_line BIGINT NOT NULL,
+    -- The engine's latest progress report (JSON), for display only.
+    progress TEXT
 );
 CREATE INDEX jobs_by_state ON jobs (state, created_ms);
 

@@ -1,0 +1,437 @@
+//! Test harness: a server on 127.0.0.1 over SQLite or a throw-away PostgreSQL
+//! cluster, the same tests for both.
+//!
+//! PostgreSQL: the first test that needs it runs Debian's `initdb` and
+//! `pg_ctl start` (from `/usr/lib/postgresql/*/bin`, or PG_BIN) into a temp
+//! directory, listening on 127.0.0.1 on a free port with its unix socket in
+//! that directory and `trust` authentication. Run as root, the cluster belongs
+//! to the `postgres` user (`runuser -u postgres --`), as PostgreSQL refuses to
+//! run as root. A watchdog process stops the cluster and deletes its directory
+//! when the test process exits. Each test gets its own database. Without the
+//! binaries the PostgreSQL tests fail when CI=true and skip with a message otherwise.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use bisect_server::Config;
+use tokio::sync::oneshot;
+
+pub const TOKEN: &str = "test-token-5e1f0c4d9a";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `mod sqlite` and `mod postgres` with one `#[tokio::test]` per
+/// listed `async fn name(backend: Backend)` of the file.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::common::postgres_or_skip(stringify!($name)) {
+                        super::$name($crate::common::Backend::Postgres).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+pub fn seed(name: &str) -> Vec<u8> {
+    std::fs::read(shared_dir().join("corpus/seeds").join(name)).expect("seed log")
+}
+
+pub const SEED_A: &str = "000_9f5fff6f4365948f.txt";
+pub const SEED_B: &str = "004_dd38629cfa7ebbde.txt";
+
+// ---- PostgreSQL --------------------------------------------------------------
+
+pub struct PgCluster {
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+fn pg_bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PG_BIN") {
+        return Some(PathBuf::from(dir));
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
+        .collect();
+    // Highest version first.
+    dirs.sort_by_key(|d| {
+        d.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    dirs.pop()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Runs a PostgreSQL binary, as `postgres` when we are root.
+fn pg_command(bin: &Path, root: bool) -> Command {
+    if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_cluster() -> Result<PgCluster, String> {
+    let bin = pg_bin_dir().ok_or("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (install Debian's `postgresql`: scripts/setup.sh)")?;
+    let root = is_root();
+    let dir = std::env::temp_dir().join(format!("bisect-lens-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if root {
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !ok.success() {
+            return Err("chown of the cluster directory failed".into());
+        }
+    }
+    let data = dir.join("data");
+    let out = pg_command(&bin.join("initdb"), root)
+        .arg("-D")
+        .arg(&data)
+        .args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ])
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let port = free_port();
+    let opts = format!(
+        "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={} -c fsync=off -c max_connections=200",
+        dir.display()
+    );
+    let out = pg_command(&bin.join("pg_ctl"), root)
+        .arg("-D")
+        .arg(&data)
+        .args(["-o", &opts, "-l"])
+        .arg(dir.join("server.log"))
+        .args(["-w", "-t", "60", "start"])
+        .output()
+        .map_err(|e| format!("pg_ctl: {e}"))?;
+    if !out.status.success() {
+        let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+        return Err(format!(
+            "pg_ctl start failed: {}{log}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    // Stops the cluster when this test process is gone, however it ends.
+    let pg_ctl = bin.join("pg_ctl");
+    let stop = if root {
+        format!(
+            "runuser -u postgres -- '{}' -D '{}' -m immediate stop",
+            pg_ctl.display(),
+            data.display()
+        )
+    } else {
+        format!(
+            "'{}' -D '{}' -m immediate stop",
+            pg_ctl.display(),
+            data.display()
+        )
+    };
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{dir}'",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("watchdog: {e}"))?;
+    eprintln!(
+        "PostgreSQL test cluster on 127.0.0.1:{port} in {}",
+        dir.display()
+    );
+    Ok(PgCluster { port, dir })
+}
+
+pub fn cluster() -> &'static Result<PgCluster, String> {
+    static CLUSTER: OnceLock<Result<PgCluster, String>> = OnceLock::new();
+    CLUSTER.get_or_init(start_cluster)
+}
+
+/// Whether to run a PostgreSQL test: fails under CI without PostgreSQL.
+pub fn postgres_or_skip(test: &str) -> bool {
+    match cluster() {
+        Ok(_) => true,
+        Err(e) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("PostgreSQL is required in CI: {e}");
+            }
+            eprintln!("SKIPPED postgres::{test}: {e}");
+            false
+        }
+    }
+}
+
+/// A fresh database in the cluster.
+pub async fn postgres_url() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let cluster = cluster().as_ref().expect("cluster");
+    let name = format!(
+        "t{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port);
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to the cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let _ = conn.close().await;
+    format!("postgres://postgres@127.0.0.1:{}/{name}", cluster.port)
+}
+
+// ---- the server ----------------------------------------------------------------
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub database: String,
+    pub tmp: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), String>>>,
+}
+
+pub struct Options {
+    pub token: Option<String>,
+    pub workers: usize,
+    pub fetch_allow: Vec<String>,
+    pub fetch_timeout_s: u64,
+    pub dist: Option<PathBuf>,
+    pub repos_root: Option<PathBuf>,
+    /// Reuse a database (a restart).
+    pub database: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            token: Some(TOKEN.to_string()),
+            workers: 0,
+            fetch_allow: Vec::new(),
+            fetch_timeout_s: 30,
+            dist: None,
+            repos_root: None,
+            database: None,
+        }
+    }
+}
+
+pub async fn database_url(backend: Backend, tmp: &Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", tmp.join("data/test.db").display()),
+        Backend::Postgres => postgres_url().await,
+    }
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        Self::with(backend, Options::default()).await
+    }
+
+    pub async fn with(backend: Backend, opts: Options) -> TestServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let database = match opts.database.clone() {
+            Some(d) => d,
+            None => database_url(backend, tmp.path()).await,
+        };
+        let repos_root = opts
+            .repos_root
+            .clone()
+            .unwrap_or_else(|| tmp.path().join("repos"));
+        std::fs::create_dir_all(&repos_root).unwrap();
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: database.clone(),
+            dist: opts.dist.clone(),
+            repos_root,
+            workers: opts.workers,
+            fetch_allow: opts.fetch_allow.clone(),
+            fetch_timeout_s: opts.fetch_timeout_s,
+            claim_timeout_s: 30,
+            preload: Vec::new(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(bisect_server::run_on(
+            listener,
+            config,
+            opts.token.clone(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let base = format!("http://{addr}");
+        // Ready when it answers.
+        for _ in 0..200 {
+            if client
+                .get(format!("{base}/api/openapi.json"))
+                .send()
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            if task.is_finished() {
+                let r = task.await.unwrap();
+                panic!("server did not start: {r:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        TestServer {
+            addr,
+            base,
+            client,
+            database,
+            tmp,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap().unwrap();
+        }
+    }
+
+    /// Uploads a log as text/plain, expecting 201; returns its id.
+    pub async fn upload(&self, body: Vec<u8>, name: Option<&str>) -> String {
+        let mut req = self
+            .client
+            .post(self.url("/api/logs"))
+            .header("content-type", "text/plain")
+            .body(body);
+        if let Some(n) = name {
+            req = req.query(&[("name", n)]);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+        let v: serde_json::Value = resp.json().await.unwrap();
+        v["id"].as_str().unwrap().to_string()
+    }
+}
+
+/// Runs `git` in `dir`, panicking on failure; returns stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A repository of `n` commits; from commit number `culprit` (1-based) on,
+/// the file `bug` exists. Returns the hashes, oldest first.
+pub fn make_repo(dir: &Path, n: usize, culprit: usize) -> Vec<String> {
+    std::fs::create_dir_all(dir).unwrap();
+    git(dir, &["init", "-q", "-b", "main"]);
+    let mut hashes = Vec::new();
+    for i in 1..=n {
+        std::fs::write(dir.join("counter"), format!("{i}\n")).unwrap();
+        if i == culprit {
+            std::fs::write(dir.join("bug"), "the bug\n").unwrap();
+        }
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", &format!("commit {i}")]);
+        hashes.push(git(dir, &["rev-parse", "HEAD"]));
+    }
+    hashes
+}
