@@ -223,8 +223,16 @@ fn merge_base(line: &str) -> Option<Line<'_>> {
 }
 
 fn host_start(line: &str) -> Option<Line<'_>> {
-    let (host, time) = line.split_once(" starts bisection ")?;
-    if host.is_empty() || host.contains(' ') && host != "unnamed host" {
+    const MARK: &str = " starts bisection ";
+    // The host is one word (or syzkaller's `unnamed host` fallback); looking
+    // right after it avoids a substring search on every free-text line.
+    let end = match line.strip_prefix("unnamed host") {
+        Some(rest) if rest.starts_with(MARK) => "unnamed host".len(),
+        _ => line.find(' ')?,
+    };
+    let (host, rest) = line.split_at(end);
+    let time = rest.strip_prefix(MARK)?;
+    if host.is_empty() {
         return None;
     }
     let b = time.as_bytes();
@@ -234,7 +242,30 @@ fn host_start(line: &str) -> Option<Line<'_>> {
     looks_like_time.then_some(Line::HostStart { host, time })
 }
 
+/// First bytes of every minimization line, to skip the list quickly.
+const MINIMIZATION_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < MINIMIZATION_EXACT.len() {
+        table[MINIMIZATION_EXACT[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < MINIMIZATION_PREFIX.len() {
+        table[MINIMIZATION_PREFIX[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn minimization(line: &str) -> Option<Line<'_>> {
+    if !line
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| MINIMIZATION_FIRST[b as usize])
+    {
+        return None;
+    }
     let known = MINIMIZATION_EXACT.contains(&line)
         || MINIMIZATION_PREFIX.iter().any(|p| line.starts_with(p));
     known.then_some(Line::Minimization)
@@ -406,7 +437,9 @@ fn classify_p(line: &str) -> Option<Line<'_>> {
 
 fn classify_r(line: &str) -> Option<Line<'_>> {
     if let Some(rest) = line.strip_prefix("run #") {
-        let (index, verdict) = rest.split_once(": ")?;
+        // `run #12: …`: the index is short, so find the colon bytewise.
+        let colon = rest.bytes().take(12).position(|b| b == b':')?;
+        let (index, verdict) = (&rest[..colon], rest[colon + 1..].strip_prefix(' ')?);
         return number(index).map(|index| Line::Run { index, verdict });
     }
     if let Some(rest) = line.strip_prefix("revisions tested: ") {

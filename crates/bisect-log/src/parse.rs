@@ -653,6 +653,10 @@ impl Parser {
                 );
             }
             Line::GitMark { word, commit } => {
+                // A log cut at the head starts inside `git bisect`.
+                if matches!(self.phase, Phase::Range | Phase::Minimizing) {
+                    self.phase = Phase::Bisecting;
+                }
                 let verdict = match word {
                     "good" => Verdict::Good,
                     "bad" => Verdict::Bad,
@@ -807,8 +811,10 @@ impl Parser {
         let role = match self.pending_role.take() {
             Some(role) => role,
             None => match self.phase {
-                Phase::Minimizing => Role::Minimization,
                 Phase::Range if self.tests_seen == 0 => Role::Original,
+                // Before the range is known, a test that is neither the
+                // original nor a release checks a config (2020 baseline).
+                Phase::Minimizing | Phase::Range => Role::Minimization,
                 _ => Role::Step,
             },
         };
