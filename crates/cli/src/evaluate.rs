@@ -8,6 +8,43 @@ use std::time::Instant;
 use bisect_log::analysis::evaluate::{parse_labels, Evaluation};
 use bisect_log::analysis::{analyze_with, MatchRule, Options};
 
+/// analyze() on every `.txt` log of `dir` (parsing not counted).
+fn time_all(dir: &Path, options: &Options) -> Option<String> {
+    let mut times = Vec::new();
+    let mut lines = 0u64;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let Some(b) = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| bisect_log::parse_bytes(&bytes).ok())
+        else {
+            continue;
+        };
+        lines += u64::from(b.line_count);
+        let start = Instant::now();
+        let a = analyze_with(&b, options);
+        times.push(start.elapsed());
+        std::hint::black_box(a);
+    }
+    if times.is_empty() {
+        return None;
+    }
+    let total: std::time::Duration = times.iter().sum();
+    times.sort();
+    let median = times[times.len() / 2];
+    let max = times[times.len() - 1];
+    Some(format!(
+        "analyze() on all {} logs of the folder ({lines} lines): {:.1} ms, median {:.0} µs, max {:.0} µs per log\n",
+        times.len(),
+        total.as_secs_f64() * 1000.0,
+        median.as_secs_f64() * 1e6,
+        max.as_secs_f64() * 1e6
+    ))
+}
+
 pub fn run(args: &[String]) -> ExitCode {
     let (dir, labels) = (&args[0], &args[1]);
     let mut options = Options::default();
@@ -59,11 +96,14 @@ pub fn run(args: &[String]) -> ExitCode {
     }
     let mut text = eval.render();
     text.push_str(&format!(
-        "\ntitle rule: {}; analyze(): {} logs in {:.1} ms\n",
+        "\ntitle rule: {}; analyze(): {} labelled logs in {:.1} ms\n",
         options.rule.as_str(),
         analysed,
         spent.as_secs_f64() * 1000.0
     ));
+    if let Some(t) = time_all(Path::new(dir), &options) {
+        text.push_str(&t);
+    }
     if !eval.skipped.is_empty() {
         text.push_str(&format!(
             "skipped (log missing or naming another culprit): {}\n",

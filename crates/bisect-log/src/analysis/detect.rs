@@ -1,6 +1,8 @@
 //! The detectors. Each looks at one kind of evidence and may add
 //! diagnostics; some also point at the step whose verdict they doubt.
 
+use std::collections::HashMap;
+
 use crate::model::*;
 
 use super::estimate::{said_clean, said_crashes, Tally};
@@ -251,25 +253,22 @@ fn culprit_test(cx: &Ctx) -> Option<usize> {
 
 /// Two tests of the same kernel binary (same signature) with opposite outcomes.
 fn same_binary_conflict(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
-    let mut pairs = Vec::new();
-    // Linear enough: a log has at most a few dozen tests.
-    for (i, a) in cx.tests.iter().enumerate() {
-        let Some(sa) = a.signature.as_deref() else {
-            continue;
-        };
-        if !deciding(a) || !said_crashes(cx.b.kind, a, &cx.tallies[i]) {
-            continue;
-        }
-        for (j, c) in cx.tests.iter().enumerate() {
-            if deciding(c)
-                && c.signature.as_deref() == Some(sa)
-                && said_clean(cx.b.kind, c, &cx.tallies[j])
-            {
-                pairs.push((i, j));
+    // First clean test per signature, then the first crashing test whose
+    // signature has one: linear in the number of tests (some logs have 900).
+    let mut clean: HashMap<&str, usize> = HashMap::new();
+    for (j, c) in cx.tests.iter().enumerate() {
+        if let Some(sig) = c.signature.as_deref() {
+            if deciding(c) && said_clean(cx.b.kind, c, &cx.tallies[j]) {
+                clean.entry(sig).or_insert(j);
             }
         }
     }
-    let Some(&(i, j)) = pairs.first() else {
+    let pair = cx.tests.iter().enumerate().find_map(|(i, a)| {
+        let sig = a.signature.as_deref()?;
+        let crashing = deciding(a) && said_crashes(cx.b.kind, a, &cx.tallies[i]);
+        crashing.then(|| clean.get(sig).map(|&j| (i, j))).flatten()
+    });
+    let Some((i, j)) = pair else {
         return;
     };
     let (a, c) = (cx.tests[i], cx.tests[j]);
@@ -666,12 +665,18 @@ fn false_negatives(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>)
     ));
     if let Some(g) = worst {
         // Ties go to the earlier step (see `choose_suspect`).
+        let index: HashMap<u32, usize> = cx
+            .tests
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.span.first, i))
+            .collect();
         let best = cx
             .est
             .good_verdicts
             .iter()
             .filter(|x| x.miss_chance >= g.miss_chance * 0.999)
-            .filter_map(|x| cx.tests.iter().position(|t| t.span == x.span))
+            .filter_map(|x| index.get(&x.span.first).copied())
             .min();
         if let Some(i) = best {
             doubts.push(Doubt {

@@ -1,6 +1,8 @@
 //! What a changed file can do to the tested kernel, and whether it shows up
 //! in a crash report.
 
+use std::collections::HashSet;
+
 /// Whether changing `path` cannot change the kernel syzbot built and booted:
 /// documentation, selftests and test tools, scripts, maintainers files.
 ///
@@ -64,22 +66,26 @@ fn dir(path: &str) -> &str {
 }
 
 /// Whether one of the changed `files` (diffstat paths) is one of the report's
-/// frame `frame_files`, or lives in the same directory as one.
+/// frame `frame_files`, or lives in the same directory as one. Linear in
+/// both lists (merge culprits list thousands of files).
 pub fn any_related(files: &[&str], frame_files: &[&str]) -> bool {
+    let frames: HashSet<&str> = frame_files
+        .iter()
+        .map(|f| f.trim_start_matches("./"))
+        .collect();
+    let dirs: HashSet<&str> = frames.iter().map(|f| dir(f)).collect();
     files.iter().any(|f| {
         let f = f.trim();
-        let (shortened, f) = match f.strip_prefix("...") {
-            Some(rest) => (true, rest.trim_start_matches('/')),
-            None => (false, f),
-        };
-        frame_files.iter().any(|ff| {
-            let ff = ff.trim_start_matches("./");
-            if shortened {
-                ff.ends_with(f) || (!dir(f).is_empty() && dir(ff).ends_with(dir(f)))
-            } else {
-                ff == f || (!dir(f).is_empty() && dir(ff) == dir(f))
+        match f.strip_prefix("...") {
+            // git shortened the path: compare tails (few such lines per commit).
+            Some(rest) => {
+                let tail = rest.trim_start_matches('/');
+                frames.iter().any(|ff| {
+                    ff.ends_with(tail) || (!dir(tail).is_empty() && dir(ff).ends_with(dir(tail)))
+                })
             }
-        })
+            None => frames.contains(f) || (!dir(f).is_empty() && dirs.contains(dir(f))),
+        }
     })
 }
 
