@@ -210,7 +210,7 @@ fn runs(t: &TestBlock) -> String {
             None => counts.push((l, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .iter()
         .map(|(l, n)| format!("{n}× {l}"))
