@@ -263,9 +263,15 @@ pub struct Estimates {
     /// tests used for `repro_rate`.
     pub repro_crashes: u32,
     pub repro_runs: u32,
-    /// Per "good" verdict of a `git bisect` step: the chance it missed the bug.
+    /// Per clean verdict (the bug judged absent: `good` in a cause
+    /// bisection, `bad` in a fix bisection) of a release, HEAD or `git
+    /// bisect` step: the chance it missed the bug.
     pub good_verdicts: Vec<GoodVerdict>,
-    /// Chance that at least one of those good verdicts was wrong.
+    /// Chance that at least one of those good verdicts was wrong. Unlike
+    /// syzkaller, which judges each verdict with its estimate at that time,
+    /// every verdict is judged with the final `repro_rate`, and the clean
+    /// release (or HEAD) verdicts count too, so this is usually higher than
+    /// `syzkaller_error_probability`.
     pub accumulated_miss_chance: Option<f64>,
     /// syzkaller's own `accumulated error probability`, when logged.
     pub syzkaller_error_probability: Option<f64>,

@@ -641,3 +641,30 @@ fn evaluation_on_the_labelled_corpus() {
         eval.localization()
     );
 }
+
+#[test]
+fn fix_bisection_repro_rate_matches_syzkallers_own_estimate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/made/fix_2023-08_presence-checks_culprit.txt");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("SKIPPED: {} not found", path.display());
+        return;
+    };
+    let b = parse_bytes(&bytes).unwrap();
+    assert_eq!(b.kind, bisect_log::Kind::Fix);
+    let a = analyze(&b);
+    let ours = a.estimates.repro_rate.unwrap();
+    let syzkaller = a.estimates.syzkaller_repro_chance.unwrap();
+    assert!((ours - syzkaller).abs() < 0.01, "{ours} vs {syzkaller}");
+    assert_eq!(a.estimates.syzkaller_error_probability, Some(0.05));
+    // In a fix bisection git's "bad" is the clean verdict.
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::LikelyFalseNegative)
+        .unwrap();
+    assert!(d.title.contains("\"bad\" verdict(s)"), "{}", d.title);
+    for g in &a.estimates.good_verdicts {
+        assert_eq!(b.test_of(&g.commit).unwrap().verdict, Verdict::Bad);
+    }
+}

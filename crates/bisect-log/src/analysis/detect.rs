@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use crate::model::*;
 
-use super::estimate::{said_clean, said_crashes, Tally};
+use super::estimate::{clean_verdict, crashing_verdict, said_clean, said_crashes, Tally};
 use super::paths;
 use super::title::{is_bug, MatchRule};
 use super::{Code, Diagnostic, Estimates, Evidence, Severity, SuspectStep};
 
-/// A "good" verdict is worth a warning when its miss chance reaches this.
+/// A clean verdict ("good" in a cause bisection) is worth a warning when its miss chance reaches this.
 pub const STEP_MISS_WARNING: f64 = 0.10;
 /// The good verdicts together make the result suspect when the chance that
 /// at least one of them missed the bug reaches this.
@@ -45,6 +45,11 @@ struct Doubt {
     code: Code,
     /// Higher wins; ties go to the earlier step.
     weight: u8,
+}
+
+/// git's word for "the bug is there" in this bisection (`good` in a fix bisection).
+fn crash_word(cx: &Ctx) -> &'static str {
+    crashing_verdict(cx.b.kind).as_str()
 }
 
 fn short(c: &str) -> &str {
@@ -491,8 +496,9 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
             Code::UnrelatedCrashVerdict,
             Severity::Error,
             format!(
-                "{} \"bad\" verdict(s) rest on other crashes, first {} with {}",
+                "{} \"{}\" verdict(s) rest on other crashes, first {} with {}",
                 unrelated.len(),
+                crash_word(cx),
                 short(&first.commit),
                 titles_text(first)
             ),
@@ -547,8 +553,9 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
             Code::InfraBadVerdict,
             Severity::Error,
             format!(
-                "{} \"bad\" verdict(s) rest only on infrastructure failures, first {} with {}",
+                "{} \"{}\" verdict(s) rest only on infrastructure failures, first {} with {}",
                 infra.len(),
+                crash_word(cx),
                 short(&first.commit),
                 what
             ),
@@ -573,8 +580,9 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
             Code::LoneCrashVerdict,
             Severity::Warning,
             format!(
-                "{} \"bad\" verdict(s) rest on a single crash, first {} (1 of {} runs)",
+                "{} \"{}\" verdict(s) rest on a single crash, first {} (1 of {} runs)",
                 lone.len(),
+                crash_word(cx),
                 short(&first.commit),
                 cx.tallies[lone[0]].total()
             ),
@@ -632,8 +640,9 @@ fn false_negatives(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>)
         Code::LikelyFalseNegative,
         severity,
         format!(
-            "{} \"good\" verdict(s) may have missed the bug ({:.0}% chance at least one did)",
+            "{} \"{}\" verdict(s) may have missed the bug ({:.0}% chance at least one did)",
             cx.est.good_verdicts.len(),
+            clean_verdict(cx.b.kind).as_str(),
             acc * 100.0
         ),
         format!(
