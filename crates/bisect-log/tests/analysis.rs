@@ -668,3 +668,43 @@ fn fix_bisection_repro_rate_matches_syzkallers_own_estimate() {
         assert_eq!(b.test_of(&g.commit).unwrap().verdict, Verdict::Bad);
     }
 }
+
+/// Replaying every corpus log without flips must end where the log ended.
+#[test]
+fn what_if_without_flips_reproduces_the_corpus_culprits() {
+    let dir = shared().join("syzbot");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("SKIPPED: corpus not found at {}", dir.display());
+        return;
+    };
+    let (mut total, mut same) = (0, 0);
+    let mut different = Vec::new();
+    for e in entries {
+        let path = e.unwrap().path();
+        let b = parse_bytes(&std::fs::read(&path).unwrap()).unwrap();
+        let Some(c) = b.culprit() else {
+            continue;
+        };
+        if b.culprit_commit().is_none() {
+            continue;
+        }
+        total += 1;
+        let w = what_if(&b, &[]);
+        if w.first_bad.as_ref().map(|f| f.commit.as_str()) == Some(c.commit.as_str())
+            && w.revisions_left == Some(0)
+            && w.moot_steps.is_empty()
+        {
+            same += 1;
+        } else if different.len() < 10 {
+            different.push(format!(
+                "{}: {:?} left {:?}",
+                path.display(),
+                w.first_bad.map(|f| f.commit),
+                w.revisions_left
+            ));
+        }
+    }
+    eprintln!("what_if replay: {same}/{total} logs end on their own culprit");
+    assert!(total > 500);
+    assert_eq!(same, total, "{different:#?}");
+}

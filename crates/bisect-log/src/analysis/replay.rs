@@ -6,7 +6,8 @@
 //! revisions left to test after this` after each verdict gives the size of
 //! the next range (about `2N + 2` commits; 1 once git names the first bad
 //! commit). A commit marked bad then sits at `lo + size`, one marked good at
-//! `hi - size`. Replaying with flipped verdicts moves the bounds; a later
+//! `hi - size` (or in the middle of the range when git's rough count for a
+//! small range would put it on a bound). Replaying with flipped verdicts moves the bounds; a later
 //! step whose commit falls outside the new range no longer tells anything
 //! (it is reported in [`WhatIf::moot_steps`]). Counts are approximate in the
 //! same way git's own are for merge-heavy ranges.
@@ -19,7 +20,7 @@ use super::{Bound, WhatIf};
 #[derive(Debug, Clone)]
 struct Placed<'a> {
     commit: &'a str,
-    pos: i64,
+    pos: f64,
     verdict: Verdict,
 }
 
@@ -27,45 +28,49 @@ struct Placed<'a> {
 #[derive(Debug, Default)]
 struct Line<'a> {
     /// `git bisect start <bad> <good>`; `size` = candidates in between.
-    start: Option<(&'a str, &'a str, i64)>,
+    start: Option<(&'a str, &'a str, f64)>,
     steps: Vec<Placed<'a>>,
 }
 
-fn size_after(output: &[GitOutput]) -> Option<i64> {
-    let mut candidates = 0i64;
+fn size_after(output: &[GitOutput]) -> Option<f64> {
+    let mut candidates = 0u32;
     for o in output {
         match o {
-            GitOutput::Bisecting { revisions, .. } => return Some(2 * i64::from(*revisions) + 2),
-            GitOutput::FirstBad(_) => return Some(1),
+            GitOutput::Bisecting { revisions, .. } => {
+                return Some(2.0 * f64::from(*revisions) + 2.0)
+            }
+            GitOutput::FirstBad(_) => return Some(1.0),
             GitOutput::Candidate { .. } => candidates += 1,
             _ => {}
         }
     }
-    (candidates > 0).then_some(candidates)
+    (candidates > 0).then_some(f64::from(candidates))
 }
 
 fn place(b: &Bisection) -> Line<'_> {
     let mut line = Line::default();
-    let (mut lo, mut hi) = (0i64, 0i64);
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for g in b.git_steps() {
         match &g.command {
             GitCommand::Start { bad, good } => {
-                let size = size_after(&g.output).unwrap_or(2).max(1);
-                line.start = Some((bad.as_str(), good.as_str(), size));
-                lo = 0;
+                let size = size_after(&g.output).unwrap_or(2.0).max(1.0);
+                line.start = Some((resolve(b, bad), resolve(b, good), size));
+                lo = 0.0;
                 hi = size;
             }
             GitCommand::Mark { verdict, commit } => {
                 if line.start.is_none() {
                     continue;
                 }
-                let after = size_after(&g.output);
-                let mid = lo + (hi - lo) / 2;
-                let pos = match (verdict, after) {
-                    (Verdict::Bad, Some(s)) => (lo + s).clamp(lo + 1, hi),
-                    (Verdict::Good, Some(s)) => (hi - s).clamp(lo + 1, (hi - 1).max(lo + 1)),
-                    _ => mid.max(lo + 1).min(hi),
+                // git's counts are rough for small ranges: a position that
+                // does not fall strictly inside the range goes to its middle.
+                let mid = (lo + hi) / 2.0;
+                let pos = match (verdict, size_after(&g.output)) {
+                    (Verdict::Bad, Some(s)) => lo + s,
+                    (Verdict::Good, Some(s)) => hi - s,
+                    _ => mid,
                 };
+                let pos = if pos > lo && pos < hi { pos } else { mid };
                 match verdict {
                     Verdict::Bad => hi = pos,
                     Verdict::Good => lo = pos,
@@ -80,6 +85,17 @@ fn place(b: &Bisection) -> Line<'_> {
         }
     }
     line
+}
+
+/// `git bisect start v5.1 v5.0` (2019) names tags: the commit of the
+/// release test with that tag, else the name as written.
+fn resolve<'a>(b: &'a Bisection, name: &'a str) -> &'a str {
+    b.tests()
+        .find_map(|t| match &t.role {
+            Role::Release { tag } if tag == name => Some(t.commit.as_str()),
+            _ => None,
+        })
+        .unwrap_or(name)
 }
 
 /// Whether `commit` (a full hash) is named by `given` (a full or abbreviated
@@ -137,13 +153,13 @@ pub fn what_if(b: &Bisection, flips: &[(String, Verdict)]) -> WhatIf {
         return out;
     };
     // Bounds: `None` = beyond what the log tested.
-    let mut lo: Option<(i64, &str)> = Some((0, start_good));
-    let mut hi: Option<(i64, &str)> = Some((size, start_bad));
+    let mut lo: Option<(f64, &str)> = Some((0.0, start_good));
+    let mut hi: Option<(f64, &str)> = Some((size, start_bad));
     let mut exact = true;
     if flip_of(start_good).is_some_and(|v| v == Verdict::Bad) {
         // The oldest good release was in fact bad: the culprit is older still.
         lo = None;
-        hi = Some((0, start_good));
+        hi = Some((0.0, start_good));
         exact = false;
     }
     if flip_of(start_bad).is_some_and(|v| v == Verdict::Good) {
@@ -151,7 +167,7 @@ pub fn what_if(b: &Bisection, flips: &[(String, Verdict)]) -> WhatIf {
         // the next newer commit that crashed before `git bisect start`.
         let newer = newer_crashing(b, start_bad, &flip_of);
         lo = Some((size, start_bad));
-        hi = newer.map(|c| (i64::MAX, c));
+        hi = newer.map(|c| (f64::INFINITY, c));
         exact = false;
     }
     for s in &line.steps {
@@ -173,9 +189,10 @@ pub fn what_if(b: &Bisection, flips: &[(String, Verdict)]) -> WhatIf {
     out.first_bad = hi.map(|(_, c)| bound(b, c));
     if exact {
         if let (Some((l, _)), Some((h, c))) = (lo, hi) {
-            let left = (h - l - 1).max(0);
-            out.revisions_left = u32::try_from(left).ok();
-            if left == 0 {
+            // Candidates are the commits in (lo, hi]; all but `hi` are left.
+            let left = ((h - l).round() - 1.0).max(0.0);
+            out.revisions_left = Some(left as u32);
+            if left == 0.0 {
                 out.culprit = Some(c.to_string());
             }
         }
