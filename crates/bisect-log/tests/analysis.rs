@@ -708,3 +708,77 @@ fn what_if_without_flips_reproduces_the_corpus_culprits() {
     assert!(total > 500);
     assert_eq!(same, total, "{different:#?}");
 }
+
+/// Every fixture and corpus log: `analyze` and `what_if` (each tested
+/// commit flipped in turn) keep their invariants.
+#[test]
+fn analysis_and_what_if_hold_on_every_log() {
+    let mut dirs: Vec<PathBuf> = ["made", "real", "excerpts", "seeds"]
+        .iter()
+        .map(|d| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(d)
+        })
+        .collect();
+    dirs.push(shared().join("syzbot"));
+    dirs.push(shared().join("excerpts"));
+    let mut logs = 0;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("SKIPPED: {} not found", dir.display());
+            continue;
+        };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "txt") {
+                continue;
+            }
+            let Ok(b) = parse_bytes(&std::fs::read(&path).unwrap()) else {
+                continue;
+            };
+            logs += 1;
+            let a = analyze(&b);
+            let name = path.display();
+            assert_eq!(
+                a.trust == Trust::NotApplicable,
+                b.culprit().is_none(),
+                "{name}"
+            );
+            if a.trust == Trust::Suspect {
+                assert!(a.diagnostics.iter().any(|d| d.severity == Severity::Error));
+            }
+            for d in &a.diagnostics {
+                assert!(!d.title.is_empty() && !d.explanation.is_empty(), "{name}");
+                for e in &d.evidence {
+                    assert!(
+                        e.span.first <= e.span.last && e.span.last <= b.line_count,
+                        "{name}"
+                    );
+                }
+            }
+            if let Some(s) = &a.suspect_step {
+                assert!(b.tests().any(|t| t.commit == s.commit), "{name}");
+            }
+            for p in [
+                &a.estimates.repro_rate,
+                &a.estimates.accumulated_miss_chance,
+            ] {
+                assert!(p.is_none_or(|p| (0.0..=1.0).contains(&p)), "{name}");
+            }
+            for t in b.tests().filter(|t| t.role == bisect_log::Role::Step) {
+                let flipped = match t.verdict {
+                    Verdict::Good => Verdict::Bad,
+                    _ => Verdict::Good,
+                };
+                let w = what_if(&b, &[(t.commit.clone(), flipped)]);
+                assert!(w.unknown.is_empty(), "{name}");
+                assert_eq!(w.applied.len(), 1, "{name}");
+                if let (Some(g), Some(f)) = (&w.last_good, &w.first_bad) {
+                    assert_ne!(g.commit, f.commit, "{name}");
+                }
+            }
+        }
+    }
+    eprintln!("analysed {logs} logs");
+}

@@ -77,7 +77,7 @@ pub fn render(b: &Bisection, colour: bool) -> String {
             out,
             "  {} {} {:<14} {}",
             s.verdict(t.verdict),
-            &t.commit[..12.min(t.commit.len())],
+            t.commit.get(..12).unwrap_or(&t.commit),
             role(t),
             runs(t)
         );

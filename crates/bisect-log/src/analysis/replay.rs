@@ -102,7 +102,10 @@ fn resolve<'a>(b: &'a Bisection, name: &'a str) -> &'a str {
 /// hash, at least 7 characters).
 fn names(given: &str, commit: &str) -> bool {
     let g = given.trim();
-    g.len() >= 7 && commit.len() >= g.len() && commit[..g.len()].eq_ignore_ascii_case(g)
+    g.len() >= 7
+        && commit
+            .get(..g.len())
+            .is_some_and(|c| c.eq_ignore_ascii_case(g))
 }
 
 fn bound(b: &Bisection, commit: &str) -> Bound {
