@@ -8,6 +8,35 @@
 //! explanation and the log lines it rests on. [`what_if`] replays the log's
 //! own `git bisect` steps with some verdicts flipped.
 //!
+//! # Trust
+//!
+//! A result with a single culprit is [`Trust::Suspect`] when at least one
+//! diagnostic has [`Severity::Error`], else [`Trust::Trusted`]; without a
+//! single culprit it is [`Trust::NotApplicable`]. The detectors (thresholds
+//! in [`detect`], tuned on the labelled corpus, see `crates/cli/README.md`):
+//!
+//! | code | severity | fires when |
+//! |---|---|---|
+//! | `noop-culprit` | error | culprit signature = parent signature |
+//! | `same-binary-conflict` | error | two tests with one kernel signature got opposite verdicts |
+//! | `unrelated-crash-verdict` | error | a "bad" verdict whose runs crashed, but never with the bug's crash |
+//! | `infra-bad-verdict` | error | a "bad" verdict resting only on `SYZFAIL`, lost connection, boot/test failures |
+//! | `lone-crash-verdict` | warning | one crash in ≥ 10 runs where the original's rate makes that unlikely (< 5%) |
+//! | `likely-false-negative` | warning / error | a clean verdict misses with ≥ 10% / all together with ≥ 50% |
+//! | `final-crash-differs` | error | the final `crash:` is not the bug's crash |
+//! | `merge-culprit`, `release-culprit` | error | the culprit is a merge / `Linux X.Y` |
+//! | `non-kernel-culprit` | error | the culprit only touches docs, selftests, tools, scripts |
+//! | `config-only-culprit` | error | the culprit only touches Kconfig/Makefile |
+//! | `culprit-not-in-report` | warning | no culprit file or directory among the report's frames |
+//! | `one-sided-bisection` | warning | ≥ 4 bisect steps, all crashed |
+//! | `many-skips` | warning | ≥ 25% of the bisect steps skipped |
+//! | `flaky-reproducer` | warning | syzkaller flagged the reproducer flaky |
+//! | `low-confidence` | error | syzkaller's accumulated error probability > 0.34 |
+//! | `inconclusive` | info | several candidates or an error |
+//!
+//! "The bug's crash" is any kernel crash title of the original commit's
+//! runs, compared with [`MatchRule::DEFAULT`] (see [`title`]).
+//!
 //! # Counting runs
 //!
 //! `all runs: <result>` does not say how many runs there were. It counts as
