@@ -334,10 +334,22 @@ fn good_verdicts_with_a_flaky_reproducer() {
 fn final_crash_differs() {
     let a = Log {
         crash_title: "WARNING: ODEBUG bug in netdev_run_todo".to_string(),
+        report: "------------[ cut here ]------------\n\
+                 WARNING: CPU: 0 PID: 1 at lib/debugobjects.c:505 debug_print_object+0x1/0x2\n\
+                 Call Trace:\n \
+                 netdev_run_todo+0x1/0x2 net/core/dev.c:10\n"
+            .to_string(),
         ..Log::default()
     }
     .analysis();
     assert_eq!(severity(&a, Code::FinalCrashDiffers), Some(Severity::Error));
+    // Another title, but the call trace runs through the bug's function.
+    let a = Log {
+        crash_title: "WARNING in fput_many".to_string(),
+        ..Log::default()
+    }
+    .analysis();
+    assert!(!a.has(Code::FinalCrashDiffers), "{:?}", codes(&a));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::model::*;
 
 use super::estimate::{clean_verdict, crashing_verdict, said_clean, said_crashes, Tally};
 use super::paths;
-use super::title::{is_bug, MatchRule};
+use super::title::{self, is_bug, MatchRule};
 use super::{Code, Diagnostic, Estimates, Evidence, Severity, SuspectStep};
 
 /// A clean verdict ("good" in a cause bisection) is worth a warning when its miss chance reaches this.
@@ -444,6 +444,17 @@ fn final_crash(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         cx.b.original_test()
             .is_some_and(|t| !crash_titles(t).is_empty());
     if !has_original || is_bug(cx.rule, cx.bug, &crash.title) {
+        return;
+    }
+    // A different title whose call trace runs through the function the
+    // bug's title names is the same code path reported another way.
+    let through_bug = cx.bug.iter().filter_map(|t| title::function(t)).any(|f| {
+        crash
+            .report
+            .frames()
+            .any(|fr| !fr.unreliable && fr.function.trim_start_matches('_') == f)
+    });
+    if through_bug {
         return;
     }
     out.push(diag(
