@@ -431,6 +431,20 @@ pub fn is_release_title(title: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
+/// Whether the final crash report's call trace runs through the function
+/// the bug's title names: a different title for the same code path.
+fn final_through_bug(cx: &Ctx) -> bool {
+    let Some(crash) = cx.b.trailer.outcome.crash() else {
+        return false;
+    };
+    cx.bug.iter().filter_map(|t| title::function(t)).any(|f| {
+        crash
+            .report
+            .frames()
+            .any(|fr| !fr.unreliable && fr.function.trim_start_matches('_') == f)
+    })
+}
+
 /// The culprit's own test is not doubted here: when the final crash is
 /// another bug, the `unrelated-crash-verdict` doubts point at the first
 /// verdict it steered.
@@ -446,15 +460,7 @@ fn final_crash(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !has_original || is_bug(cx.rule, cx.bug, &crash.title) {
         return;
     }
-    // A different title whose call trace runs through the function the
-    // bug's title names is the same code path reported another way.
-    let through_bug = cx.bug.iter().filter_map(|t| title::function(t)).any(|f| {
-        crash
-            .report
-            .frames()
-            .any(|fr| !fr.unreliable && fr.function.trim_start_matches('_') == f)
-    });
-    if through_bug {
+    if final_through_bug(cx) {
         return;
     }
     out.push(diag(
@@ -484,11 +490,13 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
     let mut unrelated = Vec::new();
     let mut infra = Vec::new();
     let mut lone = Vec::new();
+    let culprit = culprit_test(cx);
     for (i, (t, tally)) in cx.tests.iter().zip(&cx.tallies).enumerate() {
         if !deciding(t) || !said_crashes(cx.b.kind, t, tally) {
             continue;
         }
-        if tally.bug == 0 && tally.other > 0 {
+        let culprit_through_bug = Some(i) == culprit && final_through_bug(cx);
+        if tally.bug == 0 && tally.other > 0 && !culprit_through_bug {
             unrelated.push(i);
         } else if tally.bug == 0 && tally.infra > 0 {
             infra.push(i);
