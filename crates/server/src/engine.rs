@@ -56,7 +56,16 @@
 //! (at most 200 characters). A stdout line `signature: <hex>` records the
 //! build signature of that commit and is never taken as a title.
 
-use std::path::PathBuf;
+mod command;
+mod git;
+mod job;
+pub mod log;
+pub mod stats;
+pub mod synth;
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -167,6 +176,12 @@ pub struct StepRecord {
     /// `git bisect` commands given after this test (`start` after the
     /// endpoints, then a mark per bisection step), with git's output.
     pub git: Vec<GitRecord>,
+    /// For a "no crash" verdict: the chance that a commit with the bug
+    /// shows no bug crash in all the OK runs this commit had so far, at the
+    /// conservative reproduction rate (printed as syzkaller's `false
+    /// negative chance:`).
+    #[serde(default)]
+    pub false_negative_chance: Option<f64>,
 }
 
 /// Where the job is, for progress display.
@@ -202,6 +217,10 @@ pub struct JobOutcome {
     /// Why the bisection could not be done (e.g. the crashing end did not
     /// crash with the bug, or the other end did too); the job "failed".
     pub error: Option<String>,
+    /// The bug's title, learnt on the crashing end.
+    pub bug_title: Option<String>,
+    /// Share of the crashing end's runs that crashed with the bug.
+    pub repro_rate: Option<f64>,
     /// The full log, as in the last [`Event::Log`].
     pub log: String,
     /// The model the log was written from.
@@ -240,8 +259,6 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
-    #[error("not implemented yet")]
-    NotImplemented,
 }
 
 /// Runs (or resumes) one bisection job. See the module docs for the contract.
@@ -251,6 +268,109 @@ pub async fn run(
     cancel: CancellationToken,
     events: tokio::sync::mpsc::Sender<Event>,
 ) -> Result<JobOutcome, EngineError> {
-    let _ = (spec, prior, cancel, events);
-    Err(EngineError::NotImplemented)
+    if spec.command.is_empty() || spec.command[0].is_empty() {
+        return Err(EngineError::Invalid("the command is empty".into()));
+    }
+    if spec.runs == 0 {
+        return Err(EngineError::Invalid("runs must be at least 1".into()));
+    }
+    if spec.timeout.is_zero() {
+        return Err(EngineError::Invalid("the timeout must be positive".into()));
+    }
+    for (i, s) in prior.iter().enumerate() {
+        if s.index as usize != i {
+            return Err(EngineError::Replay {
+                index: s.index,
+                message: format!(
+                    "stored steps must be numbered 0, 1, 2, …; found {} at position {i}",
+                    s.index
+                ),
+            });
+        }
+    }
+    let repo = git::Git::new(&spec.repo);
+    let good = repo.commit(&spec.good).await?;
+    let bad = repo.commit(&spec.bad).await?;
+    if good == bad {
+        return Err(EngineError::Invalid(format!(
+            "good and bad are the same commit {good}"
+        )));
+    }
+    let (crash_end, clean_end) = match spec.kind {
+        Kind::Cause => (bad, good),
+        Kind::Fix => (good, bad),
+    };
+    let wt_path = worktree_path();
+    repo.add_worktree(&wt_path, &crash_end).await?;
+    let mut guard = WorktreeGuard {
+        repo: spec.repo.clone(),
+        path: Some(wt_path.clone()),
+    };
+    let job = job::Job {
+        wt: git::Git::new(&wt_path),
+        wt_path: wt_path.clone(),
+        spec,
+        cancel,
+        events,
+        prior: VecDeque::from(prior),
+        crash_end,
+        clean_end,
+        steps: Vec::new(),
+        bug: None,
+        steps_left: None,
+    };
+    let result = job.run().await;
+    guard.path = None;
+    repo.remove_worktree(&wt_path).await;
+    result
+}
+
+/// A fresh path under the temporary directory for one job's worktree.
+fn worktree_path() -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    std::env::temp_dir().join(format!(
+        "bisect-lens-job-{}-{n}-{nanos}",
+        std::process::id()
+    ))
+}
+
+/// Removes the worktree if [`run`]'s future is dropped before it ends.
+struct WorktreeGuard {
+    repo: PathBuf,
+    path: Option<PathBuf>,
+}
+
+impl Drop for WorktreeGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            remove_worktree_now(&self.repo, &path);
+        }
+    }
+}
+
+fn remove_worktree_now(repo: &Path, path: &Path) {
+    let git = |args: &[&std::ffi::OsStr]| {
+        let _ = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    };
+    git(&[
+        "worktree".as_ref(),
+        "remove".as_ref(),
+        "--force".as_ref(),
+        "--force".as_ref(),
+        path.as_os_str(),
+    ]);
+    let _ = std::fs::remove_dir_all(path);
+    git(&["worktree".as_ref(), "prune".as_ref()]);
 }
