@@ -595,7 +595,11 @@ impl Parser {
             Line::Representative { title, types } => {
                 let rc = RepresentativeCrash {
                     title: title.to_string(),
-                    types: types.split_whitespace().map(str::to_string).collect(),
+                    types: types
+                        .split(' ')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                 };
                 self.test_field(n, raw, |t| t.representative_crash = Some(rc));
                 self.open = Open::TestEnd;
