@@ -49,6 +49,8 @@
 //!
 //! Everything here is linear in the size of the log.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::*;
@@ -373,9 +375,20 @@ pub fn analyze_with(b: &Bisection, options: &Options) -> Analysis {
     let bug_titles = title::bug_titles(b);
     let all_runs = estimate::all_runs_count(b);
     let tests: Vec<&TestBlock> = b.tests().collect();
+    // A log repeats a handful of titles over hundreds of runs: compare each
+    // distinct title with the bug's titles once.
+    let mut seen: HashMap<String, bool> = HashMap::new();
+    let mut is_bug = |t: &str| -> bool {
+        if let Some(&known) = seen.get(t) {
+            return known;
+        }
+        let v = title::is_bug(options.rule, &bug_titles, t);
+        seen.insert(t.to_string(), v);
+        v
+    };
     let tallies: Vec<estimate::Tally> = tests
         .iter()
-        .map(|t| estimate::Tally::of(&t.runs, all_runs, options.rule, &bug_titles))
+        .map(|t| estimate::Tally::of(&t.runs, all_runs, &mut is_bug))
         .collect();
     let estimates = estimate::estimates(b, &tallies);
     let cx = detect::Ctx {

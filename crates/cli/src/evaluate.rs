@@ -24,24 +24,33 @@ fn time_all(dir: &Path, options: &Options) -> Option<String> {
             continue;
         };
         lines += u64::from(b.line_count);
-        let start = Instant::now();
-        let a = analyze_with(&b, options);
-        times.push(start.elapsed());
-        std::hint::black_box(a);
+        // Best of three: the machine may be busy with other work.
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..3 {
+            let start = Instant::now();
+            let a = analyze_with(&b, options);
+            best = best.min(start.elapsed());
+            std::hint::black_box(a);
+        }
+        times.push((
+            best,
+            path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        ));
     }
     if times.is_empty() {
         return None;
     }
-    let total: std::time::Duration = times.iter().sum();
+    let total: std::time::Duration = times.iter().map(|(t, _)| *t).sum();
     times.sort();
-    let median = times[times.len() / 2];
-    let max = times[times.len() - 1];
+    let median = times[times.len() / 2].0;
+    let (max, slowest) = &times[times.len() - 1];
     Some(format!(
-        "analyze() on all {} logs of the folder ({lines} lines): {:.1} ms, median {:.0} µs, max {:.0} µs per log\n",
+        "analyze() on all {} logs of the folder ({lines} lines), best of 3: {:.1} ms, median {:.0} µs, max {:.0} µs per log ({})\n",
         times.len(),
         total.as_secs_f64() * 1000.0,
         median.as_secs_f64() * 1e6,
-        max.as_secs_f64() * 1e6
+        max.as_secs_f64() * 1e6,
+        slowest.as_deref().unwrap_or("?")
     ))
 }
 

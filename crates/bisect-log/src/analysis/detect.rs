@@ -495,8 +495,12 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
         if !deciding(t) || !said_crashes(cx.b.kind, t, tally) {
             continue;
         }
-        let culprit_through_bug = Some(i) == culprit && final_through_bug(cx);
-        if tally.bug == 0 && tally.other > 0 && !culprit_through_bug {
+        // The culprit's crash report runs through the bug's function: its
+        // crashes are the bug under another title.
+        if Some(i) == culprit && tally.bug == 0 && tally.other > 0 && final_through_bug(cx) {
+            continue;
+        }
+        if tally.bug == 0 && tally.other > 0 {
             unrelated.push(i);
         } else if tally.bug == 0 && tally.infra > 0 {
             infra.push(i);

@@ -2,7 +2,7 @@
 
 use crate::model::*;
 
-use super::title::{is_bug, is_infra, MatchRule};
+use super::title::is_infra;
 use super::{Estimates, GoodVerdict};
 
 /// `all runs:` counts as this many runs when no other test of the log shows
@@ -35,8 +35,9 @@ impl Tally {
         self.bug + self.other + self.infra
     }
 
-    /// Counts `runs`; `all_runs` is how many runs an `all runs:` line stands for.
-    pub fn of(runs: &Runs, all_runs: u32, rule: MatchRule, bug: &[String]) -> Tally {
+    /// Counts `runs`; `all_runs` is how many runs an `all runs:` line stands
+    /// for; `is_bug` tells whether a crash title is the bug's.
+    pub fn of(runs: &Runs, all_runs: u32, is_bug: &mut impl FnMut(&str) -> bool) -> Tally {
         let mut t = Tally::default();
         let (slice, weight) = match runs {
             Runs::None => (&[][..], 0),
@@ -46,7 +47,7 @@ impl Tally {
         for r in slice {
             let slot = match &r.result {
                 RunResult::Ok => &mut t.ok,
-                RunResult::Crashed(title) if is_bug(rule, bug, title) => &mut t.bug,
+                RunResult::Crashed(title) if is_bug(title) => &mut t.bug,
                 RunResult::Crashed(title) if is_infra(title) => &mut t.infra,
                 RunResult::Crashed(_) => &mut t.other,
                 RunResult::Ignored(_) => &mut t.ignored,
