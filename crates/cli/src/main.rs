@@ -15,6 +15,9 @@ commands:
   show FILE          readable summary of one log (colours on a terminal)
   json FILE          the whole parsed model as JSON
   analyze FILE...    the trust analysis, one JSON object per line per file
+  what-if FILE COMMIT=good|bad...
+                     replay the log's git bisect steps with these verdicts
+                     flipped (git's words) and print the resulting range as JSON
   summary FILE...    one JSON object per line per file, in argument order
   evaluate LOG_DIR LABELS_CSV [--rule RULE]
                      measure the trust analysis on labelled logs: recall,
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "show" | "json" if files.len() == 1 => one(command, &files[0]),
         "analyze" if !files.is_empty() => analyze(files),
+        "what-if" if files.len() >= 2 => what_if(&files[0], &files[1..]),
         "summary" if !files.is_empty() => summary(files),
         "evaluate" if files.len() == 2 || files.len() == 4 => evaluate::run(files),
         "-h" | "--help" | "help" => {
@@ -131,6 +135,37 @@ fn analyze(files: &[String]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn what_if(path: &str, flips: &[String]) -> ExitCode {
+    let mut parsed = Vec::new();
+    for f in flips {
+        let verdict = match f.split_once('=') {
+            Some((c, "good")) => (c, bisect_log::Verdict::Good),
+            Some((c, "bad")) => (c, bisect_log::Verdict::Bad),
+            _ => {
+                eprintln!("bisect-log: what-if: expected COMMIT=good or COMMIT=bad, got `{f}`");
+                return ExitCode::from(2);
+            }
+        };
+        parsed.push((verdict.0.to_string(), verdict.1));
+    }
+    let b = match read(path).and_then(|bytes| {
+        bisect_log::parse_bytes(&bytes).map_err(|e| format!("bisect-log: {path}: {e}"))
+    }) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let w = bisect_log::what_if(&b, &parsed);
+    let mut out = std::io::stdout().lock();
+    finish(
+        serde_json::to_writer(&mut out, &w)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+    )
 }
 
 fn summarize(path: &str, bytes: &[u8]) -> Summary {

@@ -123,3 +123,37 @@ fn summary_and_show_carry_the_analysis() {
     assert!(text.contains("trust: SUSPECT"), "{text}");
     assert!(text.contains("non-kernel-culprit"), "{text}");
 }
+
+#[test]
+fn what_if_flips_a_verdict() {
+    let Some(seeds) = seeds() else {
+        return;
+    };
+    let out = bin()
+        .arg("what-if")
+        .arg(seeds.join("004_dd38629cfa7ebbde.txt"))
+        .arg("7c25c0d16ef3=good")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["last_good"]["commit"],
+        "7c25c0d16ef3c37e49c593ac92f69fa3884d4bb9"
+    );
+    assert_eq!(
+        v["first_bad"]["commit"],
+        "a1639a434b2045d7f9f90df6b651b99b2f0d5c8a"
+    );
+    let bad = bin()
+        .arg("what-if")
+        .arg(seeds.join("004_dd38629cfa7ebbde.txt"))
+        .arg("7c25c0d16ef3")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
