@@ -41,11 +41,12 @@
 //!
 //! `all runs: <result>` does not say how many runs there were. It counts as
 //! the number of runs shown (`run #i` lines) by the other tests of the same
-//! log when there are any (their most common count), else as 10, the number
-//! syzkaller used for every test since 2019-05. The first test has used 20
-//! runs since 2021-02, but an `all runs:` first test only matters for the
-//! reproduction rate when all runs crashed or none did, where the count does
-//! not change the rate.
+//! log, the original commit's test left out, when there are any (their most
+//! common count: 20 once syzkaller treats the reproducer as flaky), else as
+//! 10, the number syzkaller used for every test since 2019-05. The first
+//! test has used 20 runs since 2021-02, but an `all runs:` first test only
+//! matters for the reproduction rate when all runs crashed or none did,
+//! where the count does not change the rate.
 //!
 //! Everything here is linear in the size of the log.
 

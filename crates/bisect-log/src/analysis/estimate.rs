@@ -64,10 +64,12 @@ impl Tally {
 }
 
 /// How many runs an `all runs:` line stands for in this log: the most common
-/// number of `run #i` lines among its tests, else [`DEFAULT_RUNS`].
+/// number of `run #i` lines among its tests other than the original (which
+/// has had 20 runs since 2021-02 while the others kept 10), else
+/// [`DEFAULT_RUNS`].
 pub fn all_runs_count(b: &Bisection) -> u32 {
     let mut counts: Vec<(u32, u32)> = Vec::new();
-    for t in b.tests() {
+    for t in b.tests().filter(|t| t.role != Role::Original) {
         if let Runs::Each { runs } = &t.runs {
             let n = runs.len() as u32;
             match counts.iter_mut().find(|(k, _)| *k == n) {
