@@ -794,3 +794,18 @@ fn analysis_and_what_if_hold_on_every_log() {
     }
     eprintln!("analysed {logs} logs");
 }
+
+#[test]
+fn code_names_are_the_json_names() {
+    for code in Code::ALL {
+        let json = serde_json::to_value(code).unwrap();
+        assert_eq!(json, code.as_str(), "{code:?}");
+        assert_eq!(Code::from_name(code.as_str()), Some(code));
+        assert!(code
+            .as_str()
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c == b'-'));
+    }
+    assert_eq!(serde_json::to_value(Trust::NotApplicable).unwrap(), "n/a");
+    assert_eq!(Trust::Suspect.as_str(), "suspect");
+}
