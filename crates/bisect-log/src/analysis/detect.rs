@@ -171,7 +171,10 @@ fn choose_suspect(cx: &Ctx, out: &[Diagnostic], doubts: &[Doubt]) -> Option<Susp
     let (test, code) = match best {
         Some(d) => (d.test, d.code),
         None => {
-            let reason = out.iter().find(|d| d.severity >= Severity::Warning)?;
+            let reason = out
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+                .or_else(|| out.iter().find(|d| d.severity == Severity::Warning))?;
             (clean_end(cx)?, reason.code)
         }
     };
@@ -236,8 +239,10 @@ fn noop_culprit(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
         ),
         evidence,
     ));
-    // The parent was judged clean with the same binary that crashed: if the
-    // culprit crashed with the bug, the clean verdict below it missed the bug.
+    // Parent and culprit are one binary with opposite verdicts. If the
+    // culprit's crashes were not the bug's, its own "bad" verdict is the
+    // doubtful one; otherwise a clean verdict missed the bug, which the
+    // false-negative estimate points at.
     if let Some(i) = culprit_test(cx) {
         if cx.tallies[i].bug == 0 {
             doubts.push(Doubt {
