@@ -42,7 +42,52 @@
 //!   under the system temporary directory, removed (and `git worktree prune`d)
 //!   when [`run`] returns, whatever the result. The repository itself is only
 //!   read, apart from that worktree's administrative files and the `bisect`
-//!   refs, which git keeps per worktree.
+//!   refs, which git keeps per worktree. Worktrees left by an engine process
+//!   that died (`kill -9`) are removed by the next [`run`] on the same
+//!   repository, after killing the test command they were running.
+//!
+//! # The bisection
+//!
+//! "Crash" below means a run that crashed with the *bug's* title, compared
+//! with [`bisect_log::analysis::title::MatchRule::DEFAULT`], the matching of
+//! the trust analysis. Other crashes and infrastructure failures are recorded
+//! and shown in the log, and never decide a verdict.
+//!
+//! 1. **Learn the bug** on the crashing end (`bad` of a cause bisection,
+//!    `good` of a fix bisection): [`JobSpec::runs`] runs, continued (up to 4×,
+//!    at most 100) until the most frequent title has 3 crashes and leads. That
+//!    title is the bug's; if nothing crashed even then, the job ends with an
+//!    error.
+//! 2. **Reproduction rate.** `k` bug crashes in `n` valid runs (OK or bug
+//!    crash; runs that crashed otherwise are left out, as such a crash may
+//!    have hidden the bug) over the crashing end and every commit since found
+//!    to crash. The engine uses `p_low`, the one-sided 80% Clopper–Pearson
+//!    lower bound of `k/n` ([`stats`]), not `k/n` itself.
+//! 3. **Adaptive repeats.** A commit is run until the first crash (verdict:
+//!    crashes) or until it had `m` OK runs with `(1 - p_low)^m <= 0.05`
+//!    (verdict: no crash). If the commit has the bug, the chance that `m` runs
+//!    all miss it is `(1 - p)^m`, at most 5% whenever `p >= p_low`, which
+//!    holds with 80% confidence, and more often as the data grows. A
+//!    deterministic bug (`p_low` near 1) needs one run; a 30% bug about 9-13.
+//!    Exit 125, an infrastructure failure on retry, or no verdict after
+//!    `2m + 4` runs skips the commit (`git bisect skip`).
+//! 4. **Confirm the other end** the same way, then `git bisect start`, and
+//!    mark each commit git picks with `git bisect good|bad|skip` (inverted for
+//!    a fix bisection, as syzkaller does). git's own output is recorded and
+//!    written to the log; merges are handled as git handles them.
+//! 5. **Verify next to the culprit.** A false "no crash" verdict can only move
+//!    the result *later* (cause) or *earlier* (fix) than the true culprit, and
+//!    in a linear history with one wrong verdict, the commit with that verdict
+//!    is the culprit's parent (cause) or the culprit itself (fix). So before reporting, that commit is run
+//!    again until its OK runs overall reach `(1 - p_low)^m <= 0.005`. If it
+//!    crashes after all, git is told (its wrong `good` ref is dropped, or the
+//!    `bad` ref goes back one step) and the bisection continues. The result
+//!    is then wrong only if that verdict stays false under 0.5% (or a "no
+//!    crash" verdict elsewhere and then also this one).
+//! 6. **Signatures.** A `signature: <hex>` line is recorded per commit;
+//!    `culprit signature:` and `parent  signature:` are written as syzbot does
+//!    (the trust analysis flags equal ones), testing the parent once for its
+//!    signature if it never ran.
 //!
 //! # The test command
 //!
@@ -300,6 +345,7 @@ pub async fn run(
         Kind::Cause => (bad, good),
         Kind::Fix => (good, bad),
     };
+    remove_stale_worktrees(&repo).await;
     let wt_path = worktree_path();
     repo.add_worktree(&wt_path, &crash_end).await?;
     let mut guard = WorktreeGuard {
@@ -337,6 +383,62 @@ fn worktree_path() -> PathBuf {
         "bisect-lens-job-{}-{n}-{nanos}",
         std::process::id()
     ))
+}
+
+/// Where the process group id of the running test command is kept (next to
+/// the worktree, not in it: `git clean` would remove it).
+fn group_file(worktree: &Path) -> PathBuf {
+    let mut name = worktree.as_os_str().to_owned();
+    name.push(".pgid");
+    PathBuf::from(name)
+}
+
+/// The pid of the engine process that made a worktree at `path`, if it is
+/// one of ours.
+fn owner_pid(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?;
+    name.strip_prefix("bisect-lens-job-")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Removes worktrees left by engine processes that no longer exist (killed
+/// with `kill -9` mid-job), after killing the test command they were running.
+async fn remove_stale_worktrees(repo: &git::Git) {
+    let Ok(list) = repo.run(&["worktree", "list", "--porcelain"]).await else {
+        return;
+    };
+    let me = std::process::id();
+    for line in list.lines() {
+        let Some(path) = line.strip_prefix("worktree ") else {
+            continue;
+        };
+        let path = Path::new(path);
+        let Some(pid) = owner_pid(path) else {
+            continue;
+        };
+        let alive = pid == me
+            || i32::try_from(pid)
+                .ok()
+                .and_then(rustix::process::Pid::from_raw)
+                .is_some_and(|p| {
+                    !matches!(
+                        rustix::process::test_kill_process(p),
+                        Err(rustix::io::Errno::SRCH)
+                    )
+                });
+        if alive {
+            continue;
+        }
+        let file = group_file(path);
+        if let Ok(text) = tokio::fs::read_to_string(&file).await {
+            command::kill_group(text.trim().parse().ok());
+            let _ = tokio::fs::remove_file(&file).await;
+        }
+        repo.remove_worktree(path).await;
+    }
 }
 
 /// Removes the worktree if [`run`]'s future is dropped before it ends.

@@ -424,3 +424,111 @@ async fn endpoint_errors_are_reported_in_the_log() {
     );
     check_log(&out);
 }
+
+#[tokio::test]
+async fn worktrees_of_dead_engines_are_removed() {
+    let f = fixture(8, 4..8);
+    // A worktree as a killed engine process leaves it: named after a pid
+    // that no longer exists, with its test command still running in its own
+    // process group.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let stale = std::env::temp_dir().join(format!("bisect-lens-job-{dead_pid}-0-0"));
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&f.repo)
+        .args(["worktree", "add", "--detach"])
+        .arg(&stale)
+        .arg(&f.commits[0])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let mut orphan = std::process::Command::new("setsid")
+        .args(["sleep", "60"])
+        .spawn()
+        .unwrap();
+    let pgid_file = format!("{}.pgid", stale.display());
+    std::fs::write(&pgid_file, orphan.id().to_string()).unwrap();
+    assert_eq!(worktrees(&f.repo), 2);
+
+    let (result, _) = run_job(spec(&f, 0, 7, Kind::Cause, &["5", "1000", "0"]), vec![]).await;
+    assert_eq!(
+        result.unwrap().culprit.as_deref(),
+        Some(f.commits[4].as_str())
+    );
+    assert_eq!(worktrees(&f.repo), 1);
+    assert!(!stale.exists());
+    assert!(!Path::new(&pgid_file).exists());
+    // The orphaned command was killed.
+    let status = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Some(s) = orphan.try_wait().unwrap() {
+                return s;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert!(!status.success());
+}
+
+#[tokio::test]
+async fn a_false_good_is_caught_by_the_verification() {
+    // Commits 20.. have the bug and crash on every run, except commit 24,
+    // which passes its first two runs. git tests 19 (good), 29 (bad), then
+    // 24: two OK runs are enough for a "good" verdict at the rate learnt on
+    // the bad commit (10/10), so 24 is wrongly marked good and git converges
+    // on 25. Verifying 25's parent 24 with more runs shows the crash, git is
+    // told, and the bisection goes on to the true culprit 20.
+    let f = fixture(40, 20..40);
+    let script = f.script.parent().unwrap().join("late.sh");
+    std::fs::write(
+        &script,
+        format!(
+            r#"#!/bin/bash
+pos=$(cat pos)
+f={state}/late-$pos
+n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
+if [ -e bug ] && ! {{ [ "$pos" = 24 ] && [ "$n" -lt 3 ]; }}; then
+  echo "general protection fault in late_func"
+  exit 1
+fi
+exit 0
+"#,
+            state = f.state.display()
+        ),
+    )
+    .unwrap();
+    let spec = JobSpec {
+        repo: f.repo.clone(),
+        good: f.commits[0].clone(),
+        bad: f.commits[39].clone(),
+        command: vec!["bash".into(), script.display().to_string()],
+        runs: 10,
+        timeout: Duration::from_secs(30),
+        kind: Kind::Cause,
+    };
+    let (result, _) = run_job(spec, vec![]).await;
+    let out = result.unwrap();
+    assert_eq!(
+        out.culprit.as_deref(),
+        Some(f.commits[20].as_str()),
+        "{}",
+        out.log
+    );
+    let at24: Vec<_> = out
+        .steps
+        .iter()
+        .filter(|s| s.commit == f.commits[24])
+        .collect();
+    assert_eq!(at24.len(), 2, "{}", out.log);
+    assert_eq!(at24[0].verdict, bisect_log::Verdict::Good);
+    assert_eq!(at24[1].role, StepRole::Verify);
+    assert_eq!(at24[1].verdict, bisect_log::Verdict::Bad);
+    assert!(out
+        .log
+        .contains(&format!("\n# git bisect bad {}\n", f.commits[24])));
+    check_log(&out);
+}

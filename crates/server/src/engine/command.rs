@@ -86,7 +86,8 @@ pub fn classify(code: Option<i32>, signal: Option<i32>, info: &StdoutInfo) -> Ru
     }
 }
 
-fn kill_group(pid: Option<u32>) {
+/// Kills the process group `pid` (best effort).
+pub fn kill_group(pid: Option<u32>) {
     let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) else {
         return;
     };
@@ -97,12 +98,15 @@ fn kill_group(pid: Option<u32>) {
 }
 
 /// Runs `argv` in `dir` once. Returns `Err(Cancelled)` when `cancel` fired
-/// (the process group is killed first).
+/// (the process group is killed first). While the command runs, its process
+/// group id is in `group_file`, so that a later engine can kill it if this
+/// process dies (see `remove_stale_worktrees`).
 pub async fn run_once(
     argv: &[String],
     dir: &Path,
     timeout: Duration,
     cancel: &CancellationToken,
+    group_file: &Path,
 ) -> Result<Attempt, EngineError> {
     let start = Instant::now();
     let Some((program, args)) = argv.split_first() else {
@@ -129,6 +133,9 @@ pub async fn run_once(
         }
     };
     let pid = child.id();
+    if let Some(pid) = pid {
+        let _ = tokio::fs::write(group_file, pid.to_string()).await;
+    }
     let reader = child.stdout.take().map(|out| {
         tokio::spawn(async move {
             let mut info = StdoutInfo::default();
@@ -159,6 +166,7 @@ pub async fn run_once(
     // Whatever happened, nothing of the group may outlive the run.
     kill_group(pid);
     let _ = child.wait().await;
+    let _ = tokio::fs::remove_file(group_file).await;
     let info = match reader {
         Some(handle) => match tokio::time::timeout(Duration::from_secs(2), handle).await {
             Ok(Ok(info)) => info,

@@ -209,6 +209,7 @@ impl Job {
             &self.wt_path,
             self.spec.timeout,
             &self.cancel,
+            &super::group_file(&self.wt_path),
         )
         .await
     }
@@ -366,7 +367,9 @@ impl Job {
 
     /// Whether the crashing end's runs so far name the bug clearly: the most
     /// frequent title has [`LEARN_MIN_CRASHES`] crashes and no other title
-    /// has as many; or nothing crashed at all.
+    /// has as many. (With no crash at all the runs go on to the maximum: a
+    /// 30% bug shows no crash in 10 runs 2.8% of the time, in 40 runs almost
+    /// never.)
     fn learned_enough(&self, runs: &[RunRecord]) -> bool {
         let mut counts: Vec<(&str, u32)> = Vec::new();
         for r in runs {
@@ -379,7 +382,7 @@ impl Job {
         }
         counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         match counts.as_slice() {
-            [] => true,
+            [] => false,
             [(_, top)] => *top >= LEARN_MIN_CRASHES,
             [(_, top), (_, second), ..] => *top >= LEARN_MIN_CRASHES && top > second,
         }
