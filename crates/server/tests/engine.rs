@@ -532,3 +532,38 @@ exit 0
         .contains(&format!("\n# git bisect bad {}\n", f.commits[24])));
     check_log(&out);
 }
+
+#[tokio::test]
+async fn large_binary_output_is_drained_and_the_title_read() {
+    // 1 MB of binary noise (more than a pipe holds, not UTF-8) before the
+    // title: the command must not block, and the title is still its last line.
+    let f = fixture(6, 3..6);
+    let script = f.script.parent().unwrap().join("noisy.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/bash\nhead -c 1000000 /dev/urandom\necho\nif [ -e bug ]; then echo 'BUG: noisy crash in noisy_func'; exit 2; fi\nexit 0\n",
+    )
+    .unwrap();
+    let spec = JobSpec {
+        repo: f.repo.clone(),
+        good: f.commits[0].clone(),
+        bad: f.commits[5].clone(),
+        command: vec!["bash".into(), script.display().to_string()],
+        runs: 3,
+        timeout: Duration::from_secs(20),
+        kind: Kind::Cause,
+    };
+    let (result, _) = run_job(spec, vec![]).await;
+    let out = result.unwrap();
+    assert_eq!(
+        out.bug_title.as_deref(),
+        Some("BUG: noisy crash in noisy_func")
+    );
+    assert_eq!(
+        out.culprit.as_deref(),
+        Some(f.commits[3].as_str()),
+        "{}",
+        out.log
+    );
+    check_log(&out);
+}

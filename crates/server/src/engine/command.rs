@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
 use super::{CancellationToken, EngineError, RunOutcome};
@@ -118,6 +118,8 @@ pub async fn run_once(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
+        // The server's job token is no business of the test command.
+        .env_remove("BISECT_LENS_TOKEN")
         .process_group(0)
         .kill_on_drop(true);
     let mut child = match cmd.spawn() {
@@ -136,19 +138,32 @@ pub async fn run_once(
     if let Some(pid) = pid {
         let _ = tokio::fs::write(group_file, pid.to_string()).await;
     }
-    let reader = child.stdout.take().map(|out| {
+    let reader = child.stdout.take().map(|mut out| {
         tokio::spawn(async move {
+            // Lines are processed as they come and each is kept up to
+            // MAX_LINE bytes, so memory stays bounded whatever the command
+            // prints; stdout is drained to the end so the command never
+            // blocks on a full pipe.
+            const MAX_LINE: usize = 4096;
             let mut info = StdoutInfo::default();
-            let mut lines = BufReader::new(out).lines();
-            // Lines are processed as they come, so memory stays bounded
-            // whatever the command prints.
+            let mut line: Vec<u8> = Vec::new();
+            let mut buf = vec![0u8; 8192];
             loop {
-                match lines.next_line().await {
-                    Ok(Some(l)) => info.feed(&l),
-                    Ok(None) => break,
-                    // Not UTF-8 or a read error: keep what we have.
-                    Err(_) => break,
+                let n = match out.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                for &b in &buf[..n] {
+                    if b == b'\n' {
+                        info.feed(&String::from_utf8_lossy(&line));
+                        line.clear();
+                    } else if line.len() < MAX_LINE {
+                        line.push(b);
+                    }
                 }
+            }
+            if !line.is_empty() {
+                info.feed(&String::from_utf8_lossy(&line));
             }
             info
         })
