@@ -33,6 +33,7 @@
 //! | `flaky-reproducer` | warning | syzkaller flagged the reproducer flaky |
 //! | `low-confidence` | error | syzkaller's accumulated error probability > 0.34 |
 //! | `inconclusive` | info | several candidates or an error |
+//! | `clean-release-bound` | info | a single culprit and nothing above fired: names the release judged clean as the place to look first |
 //!
 //! "The bug's crash" is any kernel crash title of the original commit's
 //! runs, compared with [`MatchRule::DEFAULT`] (see [`title`]).
@@ -180,10 +181,12 @@ pub enum Code {
     FlakyReproducer,
     /// syzkaller's own `accumulated error probability` is high.
     LowConfidence,
+    /// Nothing else stands out: the range rests on the release judged clean.
+    CleanReleaseBound,
 }
 
 impl Code {
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::NoopCulprit,
         Code::SameBinaryConflict,
         Code::UnrelatedCrashVerdict,
@@ -201,6 +204,7 @@ impl Code {
         Code::Inconclusive,
         Code::FlakyReproducer,
         Code::LowConfidence,
+        Code::CleanReleaseBound,
     ];
 
     /// The kebab-case name, as in JSON.
@@ -223,6 +227,7 @@ impl Code {
             Code::Inconclusive => "inconclusive",
             Code::FlakyReproducer => "flaky-reproducer",
             Code::LowConfidence => "low-confidence",
+            Code::CleanReleaseBound => "clean-release-bound",
         }
     }
 

@@ -146,6 +146,9 @@ pub fn run(cx: &Ctx) -> (Vec<Diagnostic>, Option<SuspectStep>) {
     }
     skips_and_outcome(cx, &mut out);
     flaky_and_confidence(cx, &mut out);
+    if single && out.iter().all(|d| d.severity == Severity::Info) {
+        clean_release_bound(cx, &mut out);
+    }
     let suspect = if single {
         choose_suspect(cx, &out, &doubts)
     } else {
@@ -174,7 +177,8 @@ fn choose_suspect(cx: &Ctx, out: &[Diagnostic], doubts: &[Doubt]) -> Option<Susp
             let reason = out
                 .iter()
                 .find(|d| d.severity == Severity::Error)
-                .or_else(|| out.iter().find(|d| d.severity == Severity::Warning))?;
+                .or_else(|| out.iter().find(|d| d.severity == Severity::Warning))
+                .or_else(|| out.iter().find(|d| d.code == Code::CleanReleaseBound))?;
             (clean_end(cx)?, reason.code)
         }
     };
@@ -200,6 +204,33 @@ fn clean_end(cx: &Ctx) -> Option<usize> {
         })
         .map(|(i, _)| i)
         .next_back()
+}
+
+/// With no doubt raised, say where a reviewer should look first: the
+/// release judged clean. Everything the bisection concluded rests on it, and a
+/// bug older than that release which did not reproduce there (another
+/// compiler, config or kernel interface) is how most wrong syzbot cause
+/// bisections start (Stage B in the study behind the corpus labels).
+fn clean_release_bound(cx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let Some(t) = clean_end(cx).and_then(|i| cx.tests.get(i)) else {
+        return;
+    };
+    let Role::Release { tag } = &t.role else {
+        return;
+    };
+    out.push(diag(
+        Code::CleanReleaseBound,
+        Severity::Info,
+        format!("the range rests on {tag} being free of the bug"),
+        format!(
+            "No verdict looks doubtful. The whole range starts at {tag}, judged clean on its \
+             runs; if the bug is older than {tag} but did not reproduce there (an older \
+             compiler, a config option or kernel interface the reproducer needs), the culprit \
+             is wrong. That is the most common way cause bisections go wrong, so check this \
+             verdict first."
+        ),
+        vec![ev(t, "clean release")],
+    ));
 }
 
 fn noop_culprit(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
