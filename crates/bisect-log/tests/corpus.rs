@@ -1,5 +1,6 @@
 //! Every real log of `../shared/corpus/syzbot`: nothing unrecognized, the
 //! outcome its own trailer states, labels cross-checked, and a lossless round trip.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
@@ -115,12 +116,18 @@ fn trailer_says(text: &str) -> (String, Vec<String>) {
         } else if let Some(rest) = line.strip_prefix("first bad commit: ") {
             return ("culprit".into(), vec![rest[..40].to_string()]);
         } else if line.starts_with("bisection is inconclusive") {
-            let hashes = lines.take_while(|l| l.len() == 40).map(str::to_string).collect();
+            let hashes = lines
+                .take_while(|l| l.len() == 40)
+                .map(str::to_string)
+                .collect();
             return ("inconclusive".into(), hashes);
         } else if line == "the crash already happened on the oldest tested release"
             || line == "oldest tested release already had the bug or it had kernel test errors"
         {
-            return ("oldest_release".into(), last_release_commit.into_iter().collect());
+            return (
+                "oldest_release".into(),
+                last_release_commit.into_iter().collect(),
+            );
         } else if line.starts_with("error: ") {
             return ("error".into(), vec![]);
         }
@@ -142,7 +149,10 @@ fn outcome_matches_the_trailer() {
             _ => vec![],
         };
         if s.outcome != outcome || got != commits {
-            bad.push(format!("{name}: trailer says {outcome} {commits:?}, parsed {} {got:?}", s.outcome));
+            bad.push(format!(
+                "{name}: trailer says {outcome} {commits:?}, parsed {} {got:?}",
+                s.outcome
+            ));
         }
         if s.outcome == "error" && s.error.as_deref().unwrap_or("").is_empty() {
             bad.push(format!("{name}: error outcome without text"));
@@ -152,9 +162,16 @@ fn outcome_matches_the_trailer() {
 }
 
 /// Logs whose label disagrees with their own trailer, and why (the trailer wins).
-fn label_exception(log: &str, status: &str, result_commit: &str, summary: &Summary) -> Option<&'static str> {
+fn label_exception(
+    log: &str,
+    status: &str,
+    result_commit: &str,
+    summary: &Summary,
+) -> Option<&'static str> {
     if summary.outcome == "inconclusive" && !result_commit.is_empty() {
-        return Some("labelled from another bisection attempt than this log, which is inconclusive");
+        return Some(
+            "labelled from another bisection attempt than this log, which is inconclusive",
+        );
     }
     if summary.outcome == "oldest_release" && result_commit.is_empty() {
         return Some("oldest-release result: the label names no commit");
@@ -184,13 +201,19 @@ fn labels_agree_with_the_parsed_culprit() {
         } else if let Some(reason) = label_exception(log, status, result_commit, &s) {
             *exceptions.entry(reason).or_default() += 1;
         } else {
-            bad.push(format!("{log}: label {status} {result_commit}, parsed {} {:?}", s.outcome, s.culprit));
+            bad.push(format!(
+                "{log}: label {status} {result_commit}, parsed {} {:?}",
+                s.outcome, s.culprit
+            ));
         }
     }
     eprintln!("labels: {checked} culprits agree; known exceptions: {exceptions:?}");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     assert!(checked > 500, "only {checked} labelled culprits checked");
-    assert!(exceptions.values().sum::<usize>() < 80, "too many exceptions: {exceptions:?}");
+    assert!(
+        exceptions.values().sum::<usize>() < 80,
+        "too many exceptions: {exceptions:?}"
+    );
 }
 
 /// Minimal CSV split: quoted fields may contain commas.

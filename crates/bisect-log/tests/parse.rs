@@ -1,4 +1,5 @@
 //! Parser behaviour on small logs: one test per situation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use bisect_log::*;
 
