@@ -567,3 +567,123 @@ async fn large_binary_output_is_drained_and_the_title_read() {
     );
     check_log(&out);
 }
+
+#[tokio::test]
+async fn a_false_fixed_verdict_is_caught_in_a_fix_bisection() {
+    // Commits ..22 crash on every run (22 fixes the bug), except commit 21,
+    // which passes its first two runs. git (good = crashes) tests 19, 29, 24
+    // and 21, which is wrongly marked bad ("fixed"), then 20 and ends on 21.
+    // Verifying the culprit itself shows the crash; the engine moves git's bad
+    // ref back to 24 and marks 21 good; the bisection ends on the real fix.
+    let f = fixture(40, 0..22);
+    let script = f.script.parent().unwrap().join("late.sh");
+    std::fs::write(
+        &script,
+        format!(
+            r#"#!/bin/bash
+pos=$(cat pos)
+f={state}/late-$pos
+n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
+if [ -e bug ] && ! {{ [ "$pos" = 21 ] && [ "$n" -lt 3 ]; }}; then
+  echo "WARNING in fixed_func"
+  exit 1
+fi
+exit 0
+"#,
+            state = f.state.display()
+        ),
+    )
+    .unwrap();
+    let spec = JobSpec {
+        repo: f.repo.clone(),
+        good: f.commits[0].clone(),
+        bad: f.commits[39].clone(),
+        command: vec!["bash".into(), script.display().to_string()],
+        runs: 10,
+        timeout: Duration::from_secs(30),
+        kind: Kind::Fix,
+    };
+    let (result, _) = run_job(spec, vec![]).await;
+    let out = result.unwrap();
+    assert_eq!(
+        out.culprit.as_deref(),
+        Some(f.commits[22].as_str()),
+        "{}",
+        out.log
+    );
+    let at21: Vec<_> = out
+        .steps
+        .iter()
+        .filter(|s| s.commit == f.commits[21])
+        .collect();
+    assert_eq!(at21.len(), 2, "{}", out.log);
+    assert_eq!(at21[0].verdict, bisect_log::Verdict::Bad);
+    assert_eq!(at21[1].role, StepRole::Verify);
+    assert_eq!(at21[1].verdict, bisect_log::Verdict::Good);
+    assert!(out
+        .log
+        .contains(&format!("\n# git bisect good {}\n", f.commits[21])));
+    check_log(&out);
+}
+
+#[tokio::test]
+async fn parent_signature_is_built_and_equal_signatures_are_reported() {
+    // Commit 19 (the culprit's parent) prints its signature only from its
+    // 4th run on; the culprit 20 builds to the same signature as 19 (a
+    // change that does not change the binary). git tests 19 (2 runs), 29,
+    // 24, 21, 20; the verification runs 19 once more; still no signature, so
+    // the parent is run once more for it.
+    let f = fixture(40, 20..40);
+    let script = f.script.parent().unwrap().join("sig.sh");
+    std::fs::write(
+        &script,
+        format!(
+            r#"#!/bin/bash
+pos=$(cat pos)
+f={state}/sig-$pos
+n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
+case "$pos" in
+  19) [ "$n" -ge 4 ] && echo "signature: 5151" ;;
+  20) echo "signature: 5151" ;;
+  *) echo "signature: $(printf '%04x' $pos)" ;;
+esac
+if [ -e bug ]; then echo "BUG: sig crash in sig_func"; exit 1; fi
+exit 0
+"#,
+            state = f.state.display()
+        ),
+    )
+    .unwrap();
+    let spec = JobSpec {
+        repo: f.repo.clone(),
+        good: f.commits[0].clone(),
+        bad: f.commits[39].clone(),
+        command: vec!["bash".into(), script.display().to_string()],
+        runs: 10,
+        timeout: Duration::from_secs(30),
+        kind: Kind::Cause,
+    };
+    let (result, _) = run_job(spec, vec![]).await;
+    let out = result.unwrap();
+    assert_eq!(
+        out.culprit.as_deref(),
+        Some(f.commits[20].as_str()),
+        "{}",
+        out.log
+    );
+    let last = out.steps.last().unwrap();
+    assert_eq!(last.role, StepRole::Parent);
+    assert_eq!(last.commit, f.commits[19]);
+    assert!(out.log.contains(&format!(
+        "parent commit {} wasn't tested\ntesting commit {}\nkernel signature: 5151\n",
+        f.commits[19], f.commits[19]
+    )));
+    assert!(out
+        .log
+        .contains("culprit signature: 5151\nparent  signature: 5151\n"));
+    check_log(&out);
+    let parsed = bisect_log::parse(&out.log).unwrap();
+    assert_eq!(parsed.culprit_signatures(), Some(("5151", "5151")));
+    let analysis = bisect_log::analysis::analyze(&parsed);
+    assert!(analysis.has(bisect_log::analysis::Code::NoopCulprit));
+}
