@@ -94,6 +94,7 @@ pub async fn state(config: &Config, token: Option<String>) -> Result<Shared, Str
         fetcher,
         summaries: Mutex::new(Default::default()),
         job_events,
+        shutdown: tokio_util::sync::CancellationToken::new(),
     }))
 }
 

@@ -366,7 +366,7 @@ impl Db {
             "UPDATE jobs SET state = $1, claimed_by = $2, heartbeat_ms = $3, updated_ms = $3, \
              attempt = attempt + 1 \
              WHERE id = (SELECT id FROM jobs \
-                 WHERE (state = $4 OR (state = $1 AND heartbeat_ms < $5)) AND cancel_requested = 0 \
+                 WHERE (state = $4 OR (state = $1 AND heartbeat_ms < $5)) \
                  ORDER BY created_ms, id LIMIT 1{lock}) \
              AND (state = $4 OR (state = $1 AND heartbeat_ms < $5)) \
              RETURNING {JOB_COLUMNS}"

@@ -350,11 +350,12 @@ pub async fn cancel(
     Ok(Json(JobStatus::from(&job)))
 }
 
-/// Server-Sent Events: `line` (one log line; its `id` is the line number, so a
-/// reconnecting EventSource resumes after it), `state` (the job's state JSON,
-/// on every change), `reset` (lines already sent were dropped when the job
-/// resumed after a server restart: clear them; the whole log follows). The
-/// stream ends after the final state.
+/// Server-Sent Events: `line` (one log line, data `{"seq": n, "line": text}`;
+/// the event `id` is `seq`, so a reconnecting EventSource resumes after it),
+/// `state` (the job's state JSON as `GET /api/jobs/{id}`, on every change),
+/// `reset` (lines already sent were dropped when the job resumed after a
+/// server restart: clear them; the whole log follows). The stream ends after
+/// the final state.
 #[utoipa::path(get, path = paths::JOB_EVENTS, tag = "jobs",
     params(("id" = String, Path, description = "job id")),
     responses((status = 200, content_type = "text/event-stream", body = String), (status = 404)))]
@@ -378,7 +379,7 @@ pub async fn events(
         after: if reset { -1 } else { last_seen.unwrap_or(-1) },
         last_status: None,
         pending: if reset {
-            vec![Event::default().event("reset").data("")]
+            vec![Event::default().event("reset").data(RESET_DATA)]
         } else {
             Vec::new()
         },
@@ -390,6 +391,8 @@ pub async fn events(
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
+
+const RESET_DATA: &str = r#"{"reason":"the job resumed after a restart: its log starts again"}"#;
 
 struct EventStream {
     state: Shared,
@@ -426,7 +429,7 @@ impl EventStream {
                     Ok(true) => {}
                     Ok(false) => {
                         self.after = -1;
-                        self.pending = vec![Event::default().event("reset").data("")];
+                        self.pending = vec![Event::default().event("reset").data(RESET_DATA)];
                         continue;
                     }
                     Err(_) => return None,
@@ -440,13 +443,14 @@ impl EventStream {
             let mut batch = Vec::new();
             for (seq, line) in lines {
                 self.after = seq;
-                // SSE cannot carry a carriage return inside data.
-                let line = line.replace('\r', "");
+                // JSON: an empty line still has data (an EventSource drops
+                // events without), and no character can break the framing.
+                let data = serde_json::json!({ "seq": seq, "line": line });
                 batch.push(
                     Event::default()
                         .event("line")
                         .id(seq.to_string())
-                        .data(line),
+                        .data(data.to_string()),
                 );
             }
             let status = JobStatus::from(&job);
@@ -478,7 +482,10 @@ impl EventStream {
                     }
                 }
             };
-            let _ = tokio::time::timeout(Duration::from_millis(1000), wait).await;
+            tokio::select! {
+                _ = self.state.shutdown.cancelled() => return None,
+                _ = tokio::time::timeout(Duration::from_millis(1000), wait) => {}
+            }
         }
     }
 }

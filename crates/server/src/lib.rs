@@ -40,6 +40,17 @@ pub async fn run_on(
     token: Option<String>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
+    run_with_engine(listener, config, token, worker::real_engine(), shutdown).await
+}
+
+/// [`run_on`] with the given bisection engine (tests use a scripted one).
+pub async fn run_with_engine(
+    listener: TcpListener,
+    config: Config,
+    token: Option<String>,
+    engine: worker::EngineRun,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let state = app::state(&config, token).await?;
     if state.db.backend() == db::Backend::Sqlite {
         // A SQLite file belongs to one server process: jobs it shows running
@@ -61,12 +72,13 @@ pub async fn run_on(
     // Tests and scripts read this line to learn the port (with --listen …:0).
     println!("bisect-server listening on http://{addr}");
     tracing::info!(%addr, database = %app::redact_url(&config.database), "listening");
-    let stop_workers = tokio_util::sync::CancellationToken::new();
+    let stop_workers = state.shutdown.clone();
     let workers = worker::spawn(
         state.clone(),
         worker::WorkerConfig {
             workers: config.workers,
             claim_timeout: std::time::Duration::from_secs(config.claim_timeout_s.max(1)),
+            engine,
         },
         stop_workers.clone(),
     );
@@ -81,8 +93,8 @@ pub async fn run_on(
         .await
         .map_err(|e| format!("serve: {e}"));
     stop_workers.cancel();
-    for w in workers {
-        let _ = w.await;
+    for mut w in workers {
+        let _ = (&mut w.0).await;
     }
     state.db.close().await;
     served

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
 use crate::fetch::Fetcher;
@@ -22,6 +23,9 @@ pub struct AppState {
     pub summaries: Mutex<HashMap<String, Arc<str>>>,
     /// The id of every job something happened to (from this process).
     pub job_events: broadcast::Sender<String>,
+    /// Fired when the server stops: workers give their jobs back, event
+    /// streams end (so the graceful shutdown does not wait for them).
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {

@@ -3,6 +3,8 @@
 //! one transaction with the job's counters), the log's new lines, progress —
 //! so a server killed mid-job resumes it from its last finished step.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,15 +14,44 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::{now_ms, state as job_state, Claim, WriteError};
-use crate::engine::{self, EngineError, Event, JobSpec, StepRecord};
+use crate::engine::{self, EngineError, Event, JobOutcome, JobSpec, StepRecord};
 use crate::jobs::{self, JobKind, JobRequest};
 use crate::state::{new_id, Shared};
 
-#[derive(Debug, Clone)]
+/// The bisection engine as the workers call it: [`engine::run`], or in tests
+/// a scripted engine that keeps the same contract.
+pub type EngineRun = Arc<
+    dyn Fn(
+            JobSpec,
+            Vec<StepRecord>,
+            CancellationToken,
+            mpsc::Sender<Event>,
+        ) -> Pin<Box<dyn Future<Output = Result<JobOutcome, EngineError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// [`engine::run`].
+pub fn real_engine() -> EngineRun {
+    Arc::new(|spec, prior, cancel, events| Box::pin(engine::run(spec, prior, cancel, events)))
+}
+
+/// A task aborted when its handle is dropped: when the server's future is
+/// dropped, its workers and their engines stop with it.
+pub struct AbortOnDrop<T>(pub JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[derive(Clone)]
 pub struct WorkerConfig {
     pub workers: usize,
     /// A claim without a heartbeat for this long is stale.
     pub claim_timeout: Duration,
+    pub engine: EngineRun,
 }
 
 impl WorkerConfig {
@@ -35,17 +66,17 @@ pub fn spawn(
     state: Shared,
     config: WorkerConfig,
     shutdown: CancellationToken,
-) -> Vec<JoinHandle<()>> {
+) -> Vec<AbortOnDrop<()>> {
     let server = new_id();
     (0..config.workers)
         .map(|i| {
             let name = format!("{server}/{i}");
-            tokio::spawn(worker(
+            AbortOnDrop(tokio::spawn(worker(
                 state.clone(),
                 config.clone(),
                 name,
                 shutdown.clone(),
-            ))
+            )))
         })
         .collect()
 }
@@ -159,6 +190,10 @@ async fn run_job(
 ) {
     let id = claim.job.id.clone();
     state.notify_job(&id);
+    if claim.job.cancel_requested {
+        // Cancelled while its server was down.
+        return finish(state, &claim, job_state::CANCELLED, None, &[], None).await;
+    }
     let spec = match spec_of(state, &claim.job.spec) {
         Ok(spec) => spec,
         Err(e) => return finish(state, &claim, job_state::FAILED, None, &[], Some(&e)).await,
@@ -175,7 +210,12 @@ async fn run_job(
     let cancel = shutdown.child_token();
     let user_cancelled = Arc::new(AtomicBool::new(false));
     let (tx, mut rx) = mpsc::channel(64);
-    let mut engine = tokio::spawn(engine::run(spec, prior, cancel.clone(), tx));
+    let mut engine = AbortOnDrop(tokio::spawn((config.engine)(
+        spec,
+        prior,
+        cancel.clone(),
+        tx,
+    )));
     let mut beat = tokio::time::interval(config.heartbeat());
     let mut stop = Stop::Engine;
     loop {
@@ -224,7 +264,7 @@ async fn run_job(
     }
     // Drain (the engine stops at the cancel) and collect its result.
     drop(rx);
-    let result = (&mut engine).await;
+    let result = (&mut engine.0).await;
     if let Stop::Abandon(why) = stop {
         tracing::error!(job = %id, "job abandoned by this worker: {why}");
         return;

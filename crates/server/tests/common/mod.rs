@@ -2,7 +2,8 @@
 //! cluster, the same tests for both.
 //!
 //! PostgreSQL: the first test that needs it runs Debian's `initdb` and
-//! `pg_ctl start` (from `/usr/lib/postgresql/*/bin`, or PG_BIN) into a temp
+//! `pg_ctl start` (from `BISECT_LENS_PG_BIN`, `PG_BIN`, or the highest
+//! `/usr/lib/postgresql/*/bin`) into a temp
 //! directory, listening on 127.0.0.1 on a free port with its unix socket in
 //! that directory and `trust` authentication. Run as root, the cluster belongs
 //! to the `postgres` user (`runuser -u postgres --`), as PostgreSQL refuses to
@@ -10,6 +11,8 @@
 //! when the test process exits. Each test gets its own database. Without the
 //! binaries the PostgreSQL tests fail when CI=true and skip with a message otherwise.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod scripted;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -74,8 +77,11 @@ pub struct PgCluster {
 }
 
 fn pg_bin_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PG_BIN") {
-        return Some(PathBuf::from(dir));
+    // scripts/test.sh exports BISECT_LENS_PG_BIN.
+    for var in ["BISECT_LENS_PG_BIN", "PG_BIN"] {
+        if let Some(dir) = std::env::var_os(var).filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
     }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?
@@ -273,6 +279,9 @@ pub struct Options {
     pub repos_root: Option<PathBuf>,
     /// Reuse a database (a restart).
     pub database: Option<String>,
+    pub claim_timeout_s: u64,
+    /// The bisection engine; the real one by default.
+    pub engine: Option<bisect_server::worker::EngineRun>,
 }
 
 impl Default for Options {
@@ -285,6 +294,8 @@ impl Default for Options {
             dist: None,
             repos_root: None,
             database: None,
+            claim_timeout_s: 30,
+            engine: None,
         }
     }
 }
@@ -320,16 +331,21 @@ impl TestServer {
             workers: opts.workers,
             fetch_allow: opts.fetch_allow.clone(),
             fetch_timeout_s: opts.fetch_timeout_s,
-            claim_timeout_s: 30,
+            claim_timeout_s: opts.claim_timeout_s,
             preload: Vec::new(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(bisect_server::run_on(
+        let engine = opts
+            .engine
+            .clone()
+            .unwrap_or_else(bisect_server::worker::real_engine);
+        let task = tokio::spawn(bisect_server::run_with_engine(
             listener,
             config,
             opts.token.clone(),
+            engine,
             async {
                 let _ = stopped.await;
             },
@@ -368,6 +384,16 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Stops the server at once, as a crash would: no graceful shutdown, its
+    /// workers and engines dropped wherever they are.
+    pub async fn kill(&mut self) {
+        self.stop.take();
+        if let Some(t) = self.task.take() {
+            t.abort();
+            let _ = t.await;
+        }
     }
 
     pub async fn stop(mut self) {
@@ -434,4 +460,113 @@ pub fn make_repo(dir: &Path, n: usize, culprit: usize) -> Vec<String> {
         hashes.push(git(dir, &["rev-parse", "HEAD"]));
     }
     hashes
+}
+
+/// A flaky test script: from the culprit on (the file `bug` exists) it crashes
+/// with the bug's title in `bug_percent`% of runs; any commit crashes with an
+/// unrelated title in `noise_percent`% of runs. Prints a build signature
+/// first. Sleeps `sleep_s` per run. Returns the argv.
+pub fn flaky_script(
+    dir: &Path,
+    bug_percent: u32,
+    noise_percent: u32,
+    sleep_s: &str,
+) -> Vec<String> {
+    let path = dir.join("flaky-test.sh");
+    let script = format!(
+        r#"#!/bin/bash
+sleep {sleep_s}
+echo "signature: $(sha1sum counter | cut -c1-40)"
+echo "booting the kernel"
+if [ $((RANDOM % 100)) -lt {noise_percent} ]; then
+    echo "WARNING in some_unrelated_function"
+    exit 1
+fi
+if [ -f bug ] && [ $((RANDOM % 100)) -lt {bug_percent} ]; then
+    echo "KASAN: use-after-free Read in flaky_bug"
+    echo
+    exit 1
+fi
+echo "all good"
+exit 0
+"#
+    );
+    std::fs::write(&path, script).unwrap();
+    vec!["/bin/bash".to_string(), path.to_str().unwrap().to_string()]
+}
+
+/// Polls a job until its state is final (or the time is up); returns its JSON.
+pub async fn wait_job(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    limit: Duration,
+) -> serde_json::Value {
+    let start = std::time::Instant::now();
+    loop {
+        let job: serde_json::Value = client
+            .get(format!("{base}/api/jobs/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let state = job["state"].as_str().unwrap().to_string();
+        if matches!(state.as_str(), "done" | "failed" | "cancelled") {
+            return job;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "job {id} not finished after {limit:?}: {job}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Checks a finished job's log against its steps: the log parses as a
+/// bisection log, and its tests are the stored steps, each once, in order.
+pub async fn check_log_matches_steps(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+) -> (bisect_log::Bisection, Vec<serde_json::Value>) {
+    let log = client
+        .get(format!("{base}/api/jobs/{id}/log"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let steps: Vec<serde_json::Value> = client
+        .get(format!("{base}/api/jobs/{id}/steps"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let indices: Vec<u64> = steps.iter().map(|s| s["index"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = (0..steps.len() as u64).collect();
+    assert_eq!(indices, expected, "steps 0, 1, 2, … each once");
+    let bisection =
+        bisect_log::parse(&log).unwrap_or_else(|e| panic!("job log does not parse: {e}\n{log}"));
+    let tested: Vec<&str> = bisection.tests().map(|t| t.commit.as_str()).collect();
+    let stepped: Vec<&str> = steps
+        .iter()
+        .map(|s| s["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tested, stepped,
+        "the log's tests are the stored steps\n{log}"
+    );
+    // A commit may be tested twice (the culprit's parent is verified again),
+    // but never a block written twice: one `testing commit` line per step.
+    let blocks = log
+        .lines()
+        .filter(|l| l.starts_with("testing commit "))
+        .count();
+    assert_eq!(blocks, steps.len(), "one test block per step\n{log}");
+    (bisection, steps)
 }

@@ -1,0 +1,190 @@
+//! Durable jobs: a server that dies mid-job (its workers dropped wherever they
+//! are) and starts again on the same database resumes the job from its last
+//! finished step — no step lost or run twice, the log without duplicates.
+//! With a scripted engine of known plan, on SQLite and PostgreSQL; the same
+//! with the real binary, the real engine and `kill -9` is in `kill9.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::scripted::{self, Script};
+use common::{check_log_matches_steps, make_repo, wait_job, Backend, Options, TestServer, TOKEN};
+use serde_json::{json, Value};
+
+both_backends!(
+    resumes_from_the_last_finished_step,
+    cancelled_while_its_server_was_down
+);
+
+async fn resumes_from_the_last_finished_step(backend: Backend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = tmp.path().join("repos");
+    let hashes = make_repo(&repos.join("r"), 64, 38);
+    let script = Arc::new(Script {
+        commits: hashes.clone(),
+        culprit: 37,
+        step_delay: Duration::from_millis(250),
+        calls: Mutex::new(Vec::new()),
+    });
+    let opts = |database: Option<String>| Options {
+        workers: 1,
+        repos_root: Some(repos.clone()),
+        engine: Some(scripted::engine(script.clone())),
+        claim_timeout_s: 1,
+        database,
+        ..Options::default()
+    };
+    let mut first = TestServer::with(backend, opts(None)).await;
+    let resp = first
+        .client
+        .post(first.url("/api/jobs"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"repo": "r", "good": hashes[0], "bad": hashes[63], "command": ["/bin/true"], "runs": 5}))
+        .send()
+        .await
+        .unwrap();
+    let id = resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Let it finish a few steps, then kill it mid-step.
+    let mut before: Vec<Value> = Vec::new();
+    for _ in 0..200 {
+        before = first
+            .client
+            .get(first.url(&format!("/api/jobs/{id}/steps")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if before.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    if before.len() < 4 {
+        let job: Value = first
+            .client
+            .get(first.url(&format!("/api/jobs/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        panic!("the job did not get going: {job}");
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    first.kill().await;
+    let database = first.database.clone();
+
+    let second = TestServer::with(backend, opts(Some(database))).await;
+    let job = wait_job(&second.client, &second.base, &id, Duration::from_secs(60)).await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["culprit"], hashes[37]);
+    let calls = script.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0], 0);
+    assert!(
+        calls[1] >= before.len(),
+        "resumed from {calls:?}, {} steps were stored",
+        before.len()
+    );
+    let (_, steps) = check_log_matches_steps(&second.client, &second.base, &id).await;
+    assert_eq!(
+        &steps[..before.len()],
+        &before[..],
+        "stored steps are kept, not run again"
+    );
+    assert_eq!(
+        steps.len(),
+        2 + 6,
+        "original, endpoint and log2(64) bisection steps"
+    );
+    assert_eq!(job["tested_commits"], steps.len());
+    // The log is exactly the uninterrupted one.
+    let log = second
+        .client
+        .get(second.url(&format!("/api/jobs/{id}/log")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let expected = bisect_log::write(&bisect_log::parse(&log).unwrap());
+    assert_eq!(log, expected);
+    assert_eq!(log.matches("testing commit").count(), steps.len());
+    assert!(log.ends_with(&format!("{} is the first bad commit\n", hashes[37])));
+    second.stop().await;
+    drop(first);
+}
+
+/// A job whose server died, cancelled before any worker took it again, ends
+/// cancelled (not stuck "running").
+async fn cancelled_while_its_server_was_down(backend: Backend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = tmp.path().join("repos");
+    let hashes = make_repo(&repos.join("r"), 16, 9);
+    let script = Arc::new(Script {
+        commits: hashes.clone(),
+        culprit: 8,
+        step_delay: Duration::from_millis(300),
+        calls: Mutex::new(Vec::new()),
+    });
+    let opts = |database: Option<String>| Options {
+        workers: 1,
+        repos_root: Some(repos.clone()),
+        engine: Some(scripted::engine(script.clone())),
+        claim_timeout_s: 1,
+        database,
+        ..Options::default()
+    };
+    let mut first = TestServer::with(backend, opts(None)).await;
+    let resp = first
+        .client
+        .post(first.url("/api/jobs"))
+        .bearer_auth(TOKEN)
+        .json(&json!({"repo": "r", "good": hashes[0], "bad": hashes[15], "command": ["/bin/true"]}))
+        .send()
+        .await
+        .unwrap();
+    let id = resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..100 {
+        let job: Value = first
+            .client
+            .get(first.url(&format!("/api/jobs/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if job["tested_commits"].as_i64().unwrap() >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    first.kill().await;
+    let second = TestServer::with(backend, opts(Some(first.database.clone()))).await;
+    let resp = second
+        .client
+        .post(second.url(&format!("/api/jobs/{id}/cancel")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let job = wait_job(&second.client, &second.base, &id, Duration::from_secs(30)).await;
+    assert_eq!(job["state"], "cancelled", "{job}");
+    second.stop().await;
+    drop(first);
+}
