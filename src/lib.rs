@@ -1,7 +1,345 @@
-//! bisect-lens viewer (placeholder page until the viewer issue lands).
+//! bisect-lens viewer: opens a syzbot bisection log and shows its timeline,
+//! runs, crash report, culprit and trust verdict.
+//!
+//! [`App`] owns the one [`state::State`] reducer; pages and components get
+//! props and send [`state::Action`]s up through callbacks. Side effects
+//! (loading, the URL fragment, storage, global keys, drag and drop) live in
+//! `use_effect_with` hooks here and in the components that need them.
+
+pub mod components;
+pub mod doc;
+pub mod fragment;
+pub mod links;
+pub mod load;
+pub mod pages;
+pub mod perf;
+pub mod route;
+pub mod settings;
+pub mod state;
+pub mod worker;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+use crate::components::dialogs::{DropOverlay, Help, Settings};
+use crate::components::header::Header;
+use crate::fragment::Fragment;
+use crate::pages::failed::Failed;
+use crate::pages::loading::Loading;
+use crate::pages::start::Start;
+use crate::pages::viewer::Viewer;
+use crate::route::Route;
+use crate::state::{Action, Load, Request, State};
+
+/// Entry point of the page; does nothing in the parsing worker, which loads
+/// this same module.
+pub fn start() {
+    if web_sys::window().is_some() {
+        yew::Renderer::<App>::new().render();
+    }
+}
+
+fn initial_state() -> State {
+    let loc = web_sys::window().map(|w| w.location());
+    let get = |f: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
+        loc.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+    };
+    State::new(
+        Route::parse(
+            &get(web_sys::Location::pathname),
+            &get(web_sys::Location::search),
+        ),
+        Fragment::parse(&get(web_sys::Location::hash)),
+        settings::load_theme(),
+        settings::load_source_template(),
+    )
+}
+
+/// Whether a key event comes from a text field (global keys are then off).
+fn typing_in_field(e: &web_sys::Event) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            let tag = el.tag_name().to_ascii_lowercase();
+            matches!(tag.as_str(), "input" | "textarea" | "select")
+                || el.has_attribute("contenteditable")
+        })
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
-    html! { <main><h1>{ "bisect-lens" }</h1></main> }
+    let state = use_reducer(initial_state);
+    let dispatch = {
+        let d = state.dispatcher();
+        Callback::from(move |a: Action| d.dispatch(a))
+    };
+
+    // Load whatever was requested (by the address, a file, a drop, a paste).
+    {
+        let request = state.request.clone();
+        let dispatch = dispatch.clone();
+        use_effect_with(request.as_ref().map(|(n, _)| *n), move |_| {
+            if let Some((nonce, req)) = request {
+                if matches!(req, Request::File(_) | Request::Text { .. }) {
+                    // The address no longer names the open log.
+                    set_address(None, "");
+                }
+                wasm_bindgen_futures::spawn_local(load::run(nonce, req, dispatch));
+            }
+        });
+    }
+
+    // Keep the view in the URL fragment once a log is open.
+    {
+        let fragment = state.fragment().format();
+        let ready = state.doc().map(|d| d.id);
+        let idle = matches!(state.load, Load::Idle);
+        use_effect_with((fragment, ready, idle), |(fragment, ready, idle)| {
+            if ready.is_some() {
+                set_address(Some(fragment), "keep");
+            } else if *idle {
+                set_address(None, "");
+            }
+        });
+    }
+
+    // The opened log is interactive once it is on screen.
+    {
+        let id = state.doc().map(|d| d.id);
+        let title = state
+            .doc()
+            .and_then(|d| d.bisection())
+            .and_then(|b| b.bug_title())
+            .map(str::to_string);
+        use_effect_with(id, move |id| {
+            if id.is_some() {
+                load::mark_interactive();
+            }
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                doc.set_title(&match title {
+                    Some(t) => format!("{t} \u{2014} bisect-lens"),
+                    None => "bisect-lens".to_string(),
+                });
+            }
+        });
+    }
+
+    // Theme and source host settings.
+    use_effect_with(state.theme, |theme| {
+        settings::save_theme(*theme);
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-theme", theme.as_str());
+        }
+    });
+    use_effect_with(state.source_template.clone(), |t| {
+        settings::save_source_template(t);
+    });
+
+    // Global listeners: back/forward in the fragment, keys, drag and drop, paste.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let listeners = global_listeners(dispatch);
+            move || drop(listeners)
+        });
+    }
+
+    let on_open = dispatch.reform(Action::Open);
+    let content = match &state.load {
+        Load::Idle => html! { <Start on_open={on_open.clone()} /> },
+        Load::Loading {
+            what,
+            stage,
+            done,
+            total,
+        } => html! { <Loading what={what.clone()} stage={*stage} done={*done} total={*total} /> },
+        Load::Failed(error) => html! { <Failed error={error.clone()} on_open={on_open.clone()} /> },
+        Load::Ready(doc) => html! {
+            <Viewer
+                doc={doc.clone()}
+                step={state.step}
+                diag={state.diag}
+                tab={state.tab}
+                lines={state.lines}
+                scroll={state.scroll}
+                search={state.search.clone()}
+                search_focus={state.search_focus}
+                source_template={state.source_template.clone()}
+                on_action={dispatch.clone()}
+            />
+        },
+    };
+    let doc_name = state.doc().map(|d| d.name.clone());
+    html! {
+        <>
+            <a class="skip-link" href="#main">{ "Skip to content" }</a>
+            <Header doc_name={doc_name} theme={state.theme} on_action={dispatch.clone()} on_open={on_open.clone()} />
+            <main id="main" class="main" tabindex="-1">{ content }</main>
+            if state.help_open {
+                <Help on_action={dispatch.clone()} />
+            }
+            if state.settings_open {
+                <Settings
+                    theme={state.theme}
+                    source_template={state.source_template.clone()}
+                    on_action={dispatch.clone()}
+                />
+            }
+            if state.dragging {
+                <DropOverlay />
+            }
+        </>
+    }
+}
+
+/// Rewrites the address without a navigation: the fragment (`Some`), and
+/// the query (`"keep"` keeps it, anything else drops it).
+fn set_address(fragment: Option<&str>, query: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let loc = window.location();
+    let path = loc.pathname().unwrap_or_default();
+    let search = if query == "keep" {
+        loc.search().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let hash = match fragment {
+        Some(f) if !f.is_empty() => format!("#{f}"),
+        _ => String::new(),
+    };
+    let url = format!("{path}{search}{hash}");
+    let current = format!(
+        "{path}{}{}",
+        loc.search().unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    );
+    if url != current {
+        if let Ok(h) = window.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+}
+
+fn global_listeners(dispatch: Callback<Action>) -> Vec<EventListener> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let target: &web_sys::EventTarget = window.as_ref();
+    let mut out = Vec::new();
+    let active = EventListenerOptions::enable_prevent_default();
+
+    let d = dispatch.clone();
+    out.push(EventListener::new(target, "hashchange", move |_| {
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        d.emit(Action::ApplyFragment(Fragment::parse(&hash)));
+    }));
+
+    let d = dispatch.clone();
+    out.push(EventListener::new_with_options(
+        target,
+        "keydown",
+        active,
+        move |e| {
+            let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            if k.key() == "Escape" {
+                d.emit(Action::CloseOverlays);
+                return;
+            }
+            if k.ctrl_key() || k.meta_key() || k.alt_key() || typing_in_field(e) {
+                return;
+            }
+            let action = match k.key().as_str() {
+                "j" => Action::StepBy(1),
+                "k" => Action::StepBy(-1),
+                "n" => Action::ProblemBy(1),
+                "p" => Action::ProblemBy(-1),
+                "/" => Action::FocusSearch,
+                "?" => Action::ToggleHelp,
+                _ => return,
+            };
+            e.prevent_default();
+            d.emit(action);
+        },
+    ));
+
+    let d = dispatch.clone();
+    out.push(EventListener::new_with_options(
+        target,
+        "dragover",
+        active,
+        move |e| {
+            let has_files = e
+                .dyn_ref::<web_sys::DragEvent>()
+                .and_then(|d| d.data_transfer())
+                .is_some_and(|dt| dt.types().includes(&"Files".into(), 0));
+            if has_files {
+                e.prevent_default();
+                d.emit(Action::SetDragging(true));
+            }
+        },
+    ));
+    let d = dispatch.clone();
+    out.push(EventListener::new(target, "dragleave", move |e| {
+        // Leaving the window: no related target.
+        let left = e
+            .dyn_ref::<web_sys::DragEvent>()
+            .is_some_and(|m| m.related_target().is_none());
+        if left {
+            d.emit(Action::SetDragging(false));
+        }
+    }));
+    let d = dispatch.clone();
+    out.push(EventListener::new_with_options(
+        target,
+        "drop",
+        active,
+        move |e| {
+            e.prevent_default();
+            d.emit(Action::SetDragging(false));
+            let file = e
+                .dyn_ref::<web_sys::DragEvent>()
+                .and_then(|d| d.data_transfer())
+                .and_then(|dt| dt.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                d.emit(Action::Open(Request::File(file)));
+            }
+        },
+    ));
+
+    let d = dispatch;
+    out.push(EventListener::new(target, "paste", move |e| {
+        if typing_in_field(e) {
+            return;
+        }
+        let Some(data) = e
+            .dyn_ref::<web_sys::ClipboardEvent>()
+            .and_then(|c| c.clipboard_data())
+        else {
+            return;
+        };
+        if let Some(file) = data.files().and_then(|f| f.get(0)) {
+            d.emit(Action::Open(Request::File(file)));
+            return;
+        }
+        if let Ok(text) = data.get_data("text/plain") {
+            if !text.trim().is_empty() {
+                d.emit(Action::Open(Request::Text {
+                    name: "pasted log".to_string(),
+                    text,
+                }));
+            }
+        }
+    }));
+    out
 }

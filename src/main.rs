@@ -1,3 +1,3 @@
 fn main() {
-    yew::Renderer::<bisect_lens::App>::new().render();
+    bisect_lens::start();
 }

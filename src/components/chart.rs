@@ -1,0 +1,73 @@
+//! Revisions left after each step (log scale), from git's
+//! `Bisecting: N revisions left` lines. Bars select their step.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::doc::Doc;
+use crate::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct ChartProps {
+    pub doc: Rc<Doc>,
+    pub selected: Option<usize>,
+    pub on_action: Callback<Action>,
+}
+
+const W: f64 = 600.0;
+const H: f64 = 90.0;
+
+#[function_component(RevisionsChart)]
+pub fn revisions_chart(props: &ChartProps) -> Html {
+    let Ok(p) = &props.doc.parsed else {
+        return html! {};
+    };
+    if p.chart.is_empty() {
+        return html! {};
+    }
+    let max = p
+        .chart
+        .iter()
+        .map(|c| c.revisions)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let scale =
+        |n: u32| ((f64::from(n) + 1.0).log2() / (f64::from(max) + 1.0).log2()).clamp(0.0, 1.0);
+    let n = p.chart.len() as f64;
+    let slot = W / n;
+    let bar_w = (slot * 0.7).max(2.0);
+    let bars = p.chart.iter().enumerate().map(|(i, c)| {
+        let h = (H - 30.0) * scale(c.revisions) + 2.0;
+        let x = i as f64 * slot + (slot - bar_w) / 2.0;
+        let y = H - 14.0 - h;
+        let selected = c.step.is_some() && c.step == props.selected;
+        let label = match c.step {
+            Some(s) => format!("after step {}: {} revisions left", s + 1, c.revisions),
+            None => format!("at git bisect start: {} revisions", c.revisions),
+        };
+        let onclick = c.step.map(|s| {
+            let a = props.on_action.clone();
+            Callback::from(move |_: MouseEvent| a.emit(Action::SelectStep(s)))
+        });
+        html! {
+            <g class={classes!("bar", selected.then_some("selected"), onclick.is_some().then_some("clickable"))} {onclick}>
+                <title>{ label }</title>
+                <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{bar_w:.1}")} height={format!("{h:.1}")} rx="1.5" />
+                <text x={format!("{:.1}", x + bar_w / 2.0)} y={format!("{:.1}", y - 2.0)} text-anchor="middle">{ c.revisions }</text>
+            </g>
+        }
+    });
+    let summary: Vec<String> = p.chart.iter().map(|c| c.revisions.to_string()).collect();
+    html! {
+        <figure class="chart">
+            <svg viewBox={format!("0 0 {W} {H}")} role="img"
+                aria-label={format!("Revisions left after each step: {}", summary.join(", "))}>
+                { for bars }
+                <line x1="0" y1={format!("{}", H - 13.0)} x2={format!("{W}")} y2={format!("{}", H - 13.0)} class="axis" />
+            </svg>
+            <figcaption class="muted">{ "Revisions left to test after each step (log scale)" }</figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,6 @@
+//! Whole-screen views: the start page, loading, a failed load, the viewer.
+
+pub mod failed;
+pub mod loading;
+pub mod start;
+pub mod viewer;

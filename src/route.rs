@@ -1,0 +1,154 @@
+//! Which log the page opens, read from the address: `?log=<URL>`,
+//! `?id=<id>` or `/s/<id>` (a log stored on the bisect-lens server), or
+//! nothing (the start page).
+
+/// Where the page's log comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The start page.
+    Start,
+    /// `?log=<URL>` as written (resolved against the page when fetched).
+    Log(String),
+    /// `?id=<id>` or `/s/<id>`.
+    Server(String),
+    /// A parameter that cannot be used, with the reason.
+    Invalid(String),
+}
+
+impl Route {
+    /// Reads the route from `pathname` and `search` (`?a=b&…`).
+    pub fn parse(pathname: &str, search: &str) -> Route {
+        if let Some(id) = pathname
+            .rsplit_once("/s/")
+            .map(|(_, id)| id.trim_end_matches('/'))
+        {
+            return server(id);
+        }
+        let mut log = None;
+        let mut id = None;
+        for (k, v) in query_pairs(search) {
+            match k.as_str() {
+                "log" if log.is_none() => log = Some(v),
+                "id" if id.is_none() => id = Some(v),
+                _ => {}
+            }
+        }
+        match (log, id) {
+            (Some(url), _) if !url.trim().is_empty() => Route::Log(url.trim().to_string()),
+            (_, Some(id)) => server(&id),
+            _ => Route::Start,
+        }
+    }
+
+    /// The server API path of a stored log.
+    pub fn server_path(id: &str) -> String {
+        format!("/api/logs/{id}")
+    }
+}
+
+fn server(id: &str) -> Route {
+    if is_server_id(id) {
+        Route::Server(id.to_string())
+    } else {
+        Route::Invalid(format!(
+            "\u{201c}{id}\u{201d} is not a log id (ids are letters, digits, - and _)."
+        ))
+    }
+}
+
+/// Server ids: 1–64 of `[A-Za-z0-9_-]`.
+pub fn is_server_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Decoded `key=value` pairs of a query string (`+` is a space).
+pub fn query_pairs(search: &str) -> Vec<(String, String)> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decoding (invalid escapes are kept as written).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encoding for a query value.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn routes() {
+        assert_eq!(Route::parse("/", ""), Route::Start);
+        assert_eq!(
+            Route::parse("/", "?log=samples%2Fa.txt"),
+            Route::Log("samples/a.txt".into())
+        );
+        assert_eq!(
+            Route::parse("/", "?log=https://syzkaller.appspot.com/x/bisect.txt?x=1"),
+            Route::Log("https://syzkaller.appspot.com/x/bisect.txt?x=1".into())
+        );
+        assert_eq!(
+            Route::parse("/", "?id=abc_1"),
+            Route::Server("abc_1".into())
+        );
+        assert_eq!(Route::parse("/s/xyz", ""), Route::Server("xyz".into()));
+        assert!(matches!(Route::parse("/", "?id=../x"), Route::Invalid(_)));
+        assert_eq!(Route::parse("/", "?log="), Route::Start);
+    }
+
+    #[wasm_bindgen_test]
+    fn percent_coding() {
+        assert_eq!(percent_decode("a%20b+c%zz%4"), "a b c%zz%4");
+        assert_eq!(percent_encode("a b&c"), "a%20b%26c");
+    }
+}

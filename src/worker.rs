@@ -1,0 +1,356 @@
+//! Parsing big logs off the main thread.
+//!
+//! The worker (`static/worker.js`, a few lines) imports this same wasm
+//! module: the page sends it the wasm-bindgen glue URL and the compiled
+//! `WebAssembly.Module`, so nothing is downloaded or compiled twice and the
+//! bundle has one wasm file. In the worker, [`parse_for_viewer`] parses and
+//! analyses the bytes and returns the model as JSON with the line index; the
+//! page only deserializes it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use bisect_log::analysis::Analysis;
+use bisect_log::Bisection;
+use futures_channel::oneshot;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::doc::{line_starts, next_id, Doc, Parsed, ParsedIn};
+
+/// Diffstat lines the worker passes on (the culprit card shows fewer).
+pub const DIFFSTAT_KEPT: usize = 100;
+
+/// Logs larger than this are parsed in the worker.
+pub const WORKER_THRESHOLD: usize = 1_000_000;
+
+/// Worker side: parses `bytes` and returns `[ok, json or error, line starts,
+/// parse ms, analysis ms, the rest (line index, JSON) ms]`.
+#[wasm_bindgen]
+pub fn parse_for_viewer(bytes: &[u8]) -> js_sys::Array {
+    let t0 = crate::perf::now();
+    let parsed = bisect_log::parse_bytes(bytes);
+    let parse_ms = crate::perf::now() - t0;
+    let result = parsed.map(|mut b| {
+        let a = bisect_log::analysis::analyze(&b);
+        let paths: Vec<&str> = b
+            .culprit_commit()
+            .map(|c| c.paths().collect())
+            .unwrap_or_default();
+        let files = paths.len();
+        // Only the culprit's paths that a frame of the report names matter
+        // to the page (highlights); the diffstat is cut to what is shown.
+        let in_report: Vec<String> = b
+            .trailer
+            .outcome
+            .crash()
+            .map(|c| {
+                c.report
+                    .frames()
+                    .filter_map(|f| f.file.clone())
+                    .filter(|f| paths.contains(&f.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        drop_verbatim_lines(&mut b);
+        (b, a, in_report, files)
+    });
+    let analyze_ms = crate::perf::now() - t0 - parse_ms;
+    let (ok, payload) = match result {
+        Ok(pair) => match serde_json::to_string(&pair) {
+            Ok(json) => (true, json),
+            Err(e) => (
+                false,
+                format!("cannot pass the parsed log to the page: {e}"),
+            ),
+        },
+        Err(e) => (false, e.to_string()),
+    };
+    let text = String::from_utf8_lossy(bytes);
+    let starts = line_starts(&text);
+    let out = js_sys::Array::new();
+    out.push(&JsValue::from_bool(ok));
+    out.push(&JsValue::from_str(&payload));
+    out.push(&js_sys::Uint32Array::from(starts.as_slice()));
+    out.push(&JsValue::from_f64(parse_ms));
+    out.push(&JsValue::from_f64(analyze_ms));
+    out.push(&JsValue::from_f64(
+        crate::perf::now() - t0 - parse_ms - analyze_ms,
+    ));
+    out
+}
+
+/// Empties the fields that repeat raw lines verbatim (crash report lines,
+/// multi-line errors, git's culprit block, unrecognized lines): the page has
+/// the text and reads those lines through spans, and without them the
+/// answer stays small however big the log is. Structure read from those
+/// lines (frames, sections, author) is kept; the diffstat is cut to its
+/// first [`DIFFSTAT_KEPT`] files.
+pub fn drop_verbatim_lines(b: &mut Bisection) {
+    use bisect_log::{Change, Entry, GitOutput};
+    for e in &mut b.body {
+        match e {
+            Entry::Test(t) => {
+                for f in &mut t.failures {
+                    f.more = Vec::new();
+                }
+                if let bisect_log::Runs::Each { runs } = &mut t.runs {
+                    for r in runs {
+                        r.more = Vec::new();
+                    }
+                }
+            }
+            Entry::Git(g) => {
+                for o in &mut g.output {
+                    if let GitOutput::FirstBad(c) = o {
+                        c.lines = Vec::new();
+                        let mut files = 0;
+                        c.changes.retain_mut(|ch| match ch {
+                            Change::Stat { line, .. } | Change::Raw { line, .. } => {
+                                *line = String::new();
+                                files += 1;
+                                files <= DIFFSTAT_KEPT
+                            }
+                            Change::Summary { .. } | Change::Mode { .. } => true,
+                        });
+                    }
+                }
+            }
+            Entry::Note(n) => n.more = Vec::new(),
+        }
+    }
+    for u in &mut b.unrecognized {
+        u.text = String::new();
+    }
+    if let Some(c) = b.trailer.outcome.crash_mut() {
+        c.lines = Vec::new();
+    }
+}
+
+/// What the worker answered.
+struct Reply {
+    ok: bool,
+    payload: String,
+    line_starts: Vec<u32>,
+    parse_ms: f64,
+    analyze_ms: f64,
+    encode_ms: f64,
+}
+
+type ProgressFn = Rc<dyn Fn(&str)>;
+
+struct Client {
+    worker: web_sys::Worker,
+    pending: HashMap<u32, oneshot::Sender<Result<Reply, String>>>,
+    on_progress: HashMap<u32, ProgressFn>,
+    next: u32,
+    _onmessage: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _onerror: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+}
+
+fn get_str(v: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(v, &key.into()).ok()?.as_string()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The URL of this app's wasm-bindgen glue, from the preload link Trunk writes.
+fn glue_url() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;
+    for i in 0..links.length() {
+        let href = links
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlLinkElement>().ok())
+            .map(|l| l.href());
+        if let Some(href) = href.filter(|h| h.ends_with(".js")) {
+            return Some(href);
+        }
+    }
+    None
+}
+
+fn on_message(event: web_sys::MessageEvent) {
+    let data = event.data();
+    let kind = get_str(&data, "type").unwrap_or_default();
+    let id = get(&data, "id").as_f64().map(|f| f as u32);
+    match (kind.as_str(), id) {
+        ("progress", Some(id)) => {
+            let stage = get_str(&data, "stage").unwrap_or_default();
+            let cb = CLIENT.with(|c| {
+                c.borrow()
+                    .as_ref()
+                    .and_then(|c| c.on_progress.get(&id).cloned())
+            });
+            if let Some(cb) = cb {
+                cb(&stage);
+            }
+        }
+        ("done", Some(id)) => {
+            let reply = Reply {
+                ok: get(&data, "ok").as_bool().unwrap_or(false),
+                payload: get_str(&data, "payload").unwrap_or_default(),
+                line_starts: get(&data, "lines")
+                    .dyn_into::<js_sys::Uint32Array>()
+                    .map(|a| a.to_vec())
+                    .unwrap_or_default(),
+                parse_ms: get(&data, "parseMs").as_f64().unwrap_or(0.0),
+                analyze_ms: get(&data, "analyzeMs").as_f64().unwrap_or(0.0),
+                encode_ms: get(&data, "encodeMs").as_f64().unwrap_or(0.0),
+            };
+            finish(id, Ok(reply));
+        }
+        ("error", Some(id)) => {
+            let msg = get_str(&data, "message").unwrap_or_default();
+            finish(id, Err(msg));
+        }
+        ("fatal", _) => {
+            let msg = get_str(&data, "message").unwrap_or_default();
+            fail_all(&format!("the background parser could not start: {msg}"));
+        }
+        _ => {}
+    }
+}
+
+fn finish(id: u32, result: Result<Reply, String>) {
+    let tx = CLIENT.with(|c| {
+        c.borrow_mut().as_mut().and_then(|c| {
+            c.on_progress.remove(&id);
+            c.pending.remove(&id)
+        })
+    });
+    if let Some(tx) = tx {
+        let _ = tx.send(result);
+    }
+}
+
+fn fail_all(msg: &str) {
+    let client = CLIENT.with(|c| c.borrow_mut().take());
+    if let Some(mut c) = client {
+        c.worker.terminate();
+        for (_, tx) in c.pending.drain() {
+            let _ = tx.send(Err(msg.to_string()));
+        }
+    }
+}
+
+fn spawn() -> Result<(), String> {
+    let glue = glue_url().ok_or("the app's script was not found on the page")?;
+    let window = web_sys::window().ok_or("no window")?;
+    let base = window
+        .document()
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    let script = web_sys::Url::new_with_base("worker.js", &base)
+        .map_err(|_| "bad worker URL")?
+        .href();
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&script, &opts)
+        .map_err(|e| format!("cannot start a web worker: {e:?}"))?;
+    let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(|_e: web_sys::Event| {
+        fail_all("the background parser stopped");
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    let init = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&init, &"type".into(), &"init".into());
+    let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
+    let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
+    worker
+        .post_message(&init)
+        .map_err(|e| format!("cannot talk to the web worker: {e:?}"))?;
+    CLIENT.with(|c| {
+        *c.borrow_mut() = Some(Client {
+            worker,
+            pending: HashMap::new(),
+            on_progress: HashMap::new(),
+            next: 1,
+            _onmessage: onmessage,
+            _onerror: onerror,
+        })
+    });
+    Ok(())
+}
+
+/// Starts the worker ahead of time so a big log does not wait for it.
+pub fn warm_up() {
+    let running = CLIENT.with(|c| c.borrow().is_some());
+    if !running {
+        let _ = spawn();
+    }
+}
+
+/// Parses `bytes` in the worker; `on_progress` hears the worker's stages.
+pub async fn parse(
+    name: String,
+    bytes: Vec<u8>,
+    on_progress: Rc<dyn Fn(&str)>,
+) -> Result<Rc<Doc>, String> {
+    warm_up();
+    let size = bytes.len();
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let (tx, rx) = oneshot::channel();
+    CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        let c = c.as_mut().ok_or("the background parser is not running")?;
+        let id = c.next;
+        c.next += 1;
+        c.pending.insert(id, tx);
+        c.on_progress.insert(id, on_progress);
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"type".into(), &"parse".into());
+        let _ = js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id));
+        let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &array.buffer());
+        let transfer = js_sys::Array::of1(&array.buffer());
+        c.worker
+            .post_message_with_transfer(&msg, &transfer)
+            .map_err(|e| format!("cannot talk to the web worker: {e:?}"))
+    })?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    drop(bytes);
+    let reply = rx
+        .await
+        .map_err(|_| "the background parser stopped".to_string())??;
+    crate::perf::mark("bl:worker-done");
+    crate::perf::measure("bl:worker", "bl:text", "bl:worker-done");
+    let parsed = if reply.ok {
+        serde_json::from_str::<(Bisection, Analysis, Vec<String>, usize)>(&reply.payload)
+            .map(|(b, a, in_report, files)| {
+                let mut p = Parsed::with_analysis(b, Some(a));
+                p.culprit_paths = in_report.into_iter().collect();
+                p.culprit_files = files;
+                p
+            })
+            .map_err(|e| format!("cannot read the background parser's answer: {e}"))
+    } else {
+        Err(reply.payload)
+    };
+    crate::perf::mark("bl:decoded");
+    crate::perf::measure("bl:decode", "bl:worker-done", "bl:decoded");
+    let line_starts = if reply.line_starts.is_empty() && !text.is_empty() {
+        line_starts(&text)
+    } else {
+        reply.line_starts
+    };
+    Ok(Rc::new(Doc {
+        id: next_id(),
+        name,
+        text,
+        line_starts,
+        parsed,
+        parsed_in: ParsedIn::Worker,
+        bytes: size,
+        parse_ms: reply.parse_ms,
+        analyze_ms: reply.analyze_ms,
+        encode_ms: reply.encode_ms,
+    }))
+}

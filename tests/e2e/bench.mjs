@@ -1,0 +1,113 @@
+// Viewer benchmark (not a test): prints the figures for the README.
+//
+//   node tests/e2e/bench.mjs        (after `trunk build --release`)
+//
+// 1. bundle size: wasm + JS of dist/, gzip -9;
+// 2. the largest corpus log: time from its text arriving to the view being
+//    interactive (performance marks bl:text -> bl:interactive), cold page;
+// 3. parse speed in the browser (the worker's own timing), for the largest
+//    log and a 50 MB synthetic log;
+// 4. scrolling the 50 MB log's raw view: frame times.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { DIST, CORPUS, serve, launch, newPage, screenshotPath } from './harness.mjs';
+
+const LARGEST = 'Log_12639fd7200000.txt';
+const RUNS = Number(process.env.BENCH_RUNS || 7);
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const kb = (n) => (n / 1024).toFixed(1);
+
+// 1. bundle
+let total = 0;
+console.log('bundle (release, wasm-opt):');
+for (const f of fs.readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f))) {
+  const body = fs.readFileSync(path.join(DIST, f));
+  const gz = zlib.gzipSync(body, { level: 9 }).length;
+  total += gz;
+  console.log(`  ${f.padEnd(44)} ${kb(body.length).padStart(8)} KB  ${kb(gz).padStart(7)} KB gzip`);
+}
+console.log(`  total wasm + js: ${kb(total)} KB gzip (budget 300 KB)`);
+
+// A 50 MB log: the largest real log with its crash report repeated.
+const big = fs.readFileSync(path.join(CORPUS, 'syzbot', LARGEST), 'utf8');
+const lines = big.split('\n');
+const crashAt = lines.findIndex((l) => l.startsWith('crash: '));
+const report = lines.slice(crashAt + 1).join('\n');
+let synthetic = big;
+while (synthetic.length < 50 * 1024 * 1024) synthetic += report + '\n';
+const server = await serve({ '/bench/50mb.txt': { body: synthetic } });
+const browser = await launch();
+
+async function openLog(page, url) {
+  await page.goto(`${server.url}/?log=${encodeURIComponent(url)}`);
+  await page.waitForSelector('[data-testid=viewer]', { timeout: 120000 });
+  await page.waitForFunction(() => performance.getEntriesByName('bl:tti').length > 0);
+  return page.evaluate(() => {
+    const v = document.querySelector('[data-testid=viewer]').dataset;
+    const m = (n) => performance.getEntriesByName(n)[0]?.duration ?? NaN;
+    return {
+      parsedIn: v.parsedIn, bytes: Number(v.bytes), parse: Number(v.parseMs), analyze: Number(v.analyzeMs),
+      encode: Number(v.encodeMs), tti: m('bl:tti'), worker: m('bl:worker'), decode: m('bl:decode'),
+    };
+  });
+}
+
+// 2./3. the largest log, cold pages
+const cold = [];
+for (let i = 0; i < RUNS; i++) {
+  const page = await newPage(browser);
+  cold.push(await openLog(page, server.corpus(LARGEST)));
+  await page.context().close();
+}
+const f = (k) => median(cold.map((r) => r[k])).toFixed(1);
+console.log(`\nlargest corpus log ${LARGEST} (${(cold[0].bytes / 1e6).toFixed(2)} MB, parsed in the ${cold[0].parsedIn}), median of ${RUNS} cold loads:`);
+console.log(`  interactive ${f('tti')} ms after the text arrived (budget 150 ms); min ${Math.min(...cold.map((r) => r.tti)).toFixed(1)}, max ${Math.max(...cold.map((r) => r.tti)).toFixed(1)}`);
+console.log(`  of which: worker round trip ${f('worker')} ms (parse ${f('parse')}, analysis ${f('analyze')}, line index + JSON ${f('encode')}), decode on the page ${f('decode')} ms, render ${(median(cold.map((r) => r.tti)) - median(cold.map((r) => r.worker)) - median(cold.map((r) => r.decode))).toFixed(1)} ms`);
+console.log(`  parse speed (cold worker): ${(cold[0].bytes / 1e6 / (median(cold.map((r) => r.parse)) / 1e3)).toFixed(0)} MB/s`);
+
+// warm: the same page opens the log again (JIT tiered up)
+{
+  const page = await newPage(browser);
+  const warm = [];
+  for (let i = 0; i < RUNS; i++) {
+    await page.evaluate(() => performance.clearMeasures());
+    const r = await openLog(page, server.corpus(LARGEST));
+    warm.push(r);
+  }
+  const parse = median(warm.slice(2).map((r) => r.parse));
+  console.log(`  warm (reloads): interactive ${median(warm.slice(2).map((r) => r.tti)).toFixed(1)} ms, parse ${parse.toFixed(1)} ms = ${(warm[0].bytes / 1e6 / (parse / 1e3)).toFixed(0)} MB/s`);
+  await page.context().close();
+}
+
+// 3./4. the 50 MB log
+{
+  const page = await newPage(browser);
+  const r = await openLog(page, `${server.url}/bench/50mb.txt`);
+  console.log(`\n50 MB synthetic log (${(r.bytes / 1e6).toFixed(1)} MB, parsed in the ${r.parsedIn}):`);
+  console.log(`  parse ${r.parse.toFixed(0)} ms = ${(r.bytes / 1e6 / (r.parse / 1e3)).toFixed(0)} MB/s; analysis ${r.analyze.toFixed(0)} ms; line index + JSON ${r.encode.toFixed(0)} ms; page decode ${r.decode.toFixed(0)} ms; interactive ${r.tti.toFixed(0)} ms after the text arrived`);
+  await page.click('[data-testid=tab-raw]');
+  await page.waitForSelector('.raw-row');
+  const frames = await page.evaluate(async () => {
+    const vp = document.querySelector('[data-testid=raw-log]');
+    const times = [];
+    let last = performance.now();
+    const max = vp.scrollHeight - vp.clientHeight;
+    for (let i = 1; i <= 120; i++) {
+      vp.scrollTop = (max * i) / 120;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    return { times, rows: document.querySelectorAll('.raw-row').length, lastLine: document.querySelector('.raw-row:last-child')?.dataset.line };
+  });
+  console.log(`  raw view scroll through the whole log in 120 jumps: 2 frames per jump median ${median(frames.times).toFixed(1)} ms, p95 ${pct(frames.times, 0.95).toFixed(1)} ms, max ${Math.max(...frames.times).toFixed(1)} ms; ${frames.rows} rows in the DOM; last line shown ${frames.lastLine}`);
+  await page.screenshot({ path: screenshotPath('bench-50mb-raw') });
+  await page.context().close();
+}
+
+await browser.close();
+await server.close();
