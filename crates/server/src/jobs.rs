@@ -132,8 +132,10 @@ pub fn authorize(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+        .and_then(|v| v.split_once(' '))
+        // The scheme is case-insensitive (RFC 9110).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token);
     // `ct_eq` on slices of different lengths is false without comparing bytes:
     // only the length can leak.
     if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {

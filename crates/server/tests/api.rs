@@ -24,6 +24,7 @@ both_backends!(
     jobs_limits,
     queued_job_round_trip_and_cancel,
     spa_fallback,
+    preload_once,
 );
 
 async fn upload_text_and_read_back(backend: Backend) {
@@ -873,4 +874,42 @@ async fn spa_fallback(backend: Backend) {
     assert_eq!(api.status(), 404);
     assert_eq!(api.json::<Value>().await.unwrap()["code"], "not_found");
     s.stop().await;
+}
+
+async fn preload_once(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("more")).unwrap();
+    std::fs::write(dir.path().join("a.txt"), seed(SEED_A)).unwrap();
+    std::fs::write(dir.path().join("more/b.txt"), seed(SEED_B)).unwrap();
+    std::fs::write(dir.path().join("README"), "not a log\n").unwrap();
+    let opts = |database: Option<String>| Options {
+        preload: vec![dir.path().to_path_buf()],
+        database,
+        ..Options::default()
+    };
+    let list = |s: &TestServer| {
+        let req = s.client.get(s.url("/api/logs"));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let first = TestServer::with(backend, opts(None)).await;
+    let logs = list(&first).await;
+    let mut names: Vec<&str> = logs["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["a.txt", "b.txt"],
+        "logs preloaded, the other file skipped"
+    );
+    let database = first.database.clone();
+    // Started again on the same database with the same directory (the first
+    // server still holds the SQLite file's directory): nothing twice.
+    let second = TestServer::with(backend, opts(Some(database))).await;
+    assert_eq!(list(&second).await["logs"].as_array().unwrap().len(), 2);
+    second.stop().await;
+    first.stop().await;
 }

@@ -119,6 +119,23 @@ async fn flaky_job_finds_the_culprit_and_streams_its_log(backend: Backend) {
         })
         .collect();
     assert!(states.contains(&"running".to_string()), "{states:?}");
+    // A reconnecting EventSource sends the last id it saw: the stream goes on after it.
+    let resumed = s
+        .client
+        .get(s.url(&format!("/api/jobs/{id}/events")))
+        .header("last-event-id", "9")
+        .send()
+        .await
+        .unwrap();
+    let resumed = read_events(resumed).await;
+    let first_line: Value =
+        serde_json::from_str(&resumed.iter().find(|(e, _)| e == "line").unwrap().1).unwrap();
+    assert_eq!(first_line["seq"], 10);
+    assert_eq!(first_line["line"], lines[10].as_str());
+    assert_eq!(
+        resumed.iter().filter(|(e, _)| e == "line").count(),
+        lines.len() - 10
+    );
     assert_eq!(
         states.last().map(String::as_str),
         Some("done"),

@@ -188,3 +188,72 @@ async fn cancelled_while_its_server_was_down(backend: Backend) {
     second.stop().await;
     drop(first);
 }
+
+/// Several servers on one PostgreSQL database share its queue: every job runs
+/// once (claimed with `FOR UPDATE SKIP LOCKED`), and both servers work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_share_one_postgres_queue() {
+    if !common::postgres_or_skip("two_servers_share_one_postgres_queue") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = tmp.path().join("repos");
+    let hashes = make_repo(&repos.join("r"), 16, 9);
+    let script = |_: ()| {
+        Arc::new(Script {
+            commits: hashes.clone(),
+            culprit: 8,
+            step_delay: Duration::from_millis(150),
+            calls: Mutex::new(Vec::new()),
+        })
+    };
+    let (script_a, script_b) = (script(()), script(()));
+    let opts = |script: &Arc<Script>, database: Option<String>| Options {
+        workers: 2,
+        repos_root: Some(repos.clone()),
+        engine: Some(scripted::engine(script.clone())),
+        database,
+        ..Options::default()
+    };
+    let a = TestServer::with(Backend::Postgres, opts(&script_a, None)).await;
+    let b = TestServer::with(Backend::Postgres, opts(&script_b, Some(a.database.clone()))).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let resp = s
+            .client
+            .post(s.url("/api/jobs"))
+            .bearer_auth(TOKEN)
+            .json(&json!({"repo": "r", "good": hashes[0], "bad": hashes[15], "command": ["/bin/true"]}))
+            .send()
+            .await
+            .unwrap();
+        ids.push(
+            resp.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    for id in &ids {
+        let job = wait_job(&a.client, &a.base, id, Duration::from_secs(60)).await;
+        assert_eq!(job["state"], "done", "{job}");
+        assert_eq!(job["culprit"], hashes[8]);
+    }
+    let (ran_a, ran_b) = (
+        script_a.calls.lock().unwrap().clone(),
+        script_b.calls.lock().unwrap().clone(),
+    );
+    assert_eq!(
+        ran_a.len() + ran_b.len(),
+        ids.len(),
+        "each job ran once: {ran_a:?} {ran_b:?}"
+    );
+    assert!(ran_a.iter().chain(&ran_b).all(|&prior| prior == 0));
+    assert!(
+        !ran_a.is_empty() && !ran_b.is_empty(),
+        "both servers worked: {ran_a:?} {ran_b:?}"
+    );
+    b.stop().await;
+    a.stop().await;
+}

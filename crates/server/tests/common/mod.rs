@@ -282,6 +282,7 @@ pub struct Options {
     pub claim_timeout_s: u64,
     /// The bisection engine; the real one by default.
     pub engine: Option<bisect_server::worker::EngineRun>,
+    pub preload: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -296,6 +297,7 @@ impl Default for Options {
             database: None,
             claim_timeout_s: 30,
             engine: None,
+            preload: Vec::new(),
         }
     }
 }
@@ -332,7 +334,7 @@ impl TestServer {
             fetch_allow: opts.fetch_allow.clone(),
             fetch_timeout_s: opts.fetch_timeout_s,
             claim_timeout_s: opts.claim_timeout_s,
-            preload: Vec::new(),
+            preload: opts.preload.clone(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
