@@ -53,6 +53,9 @@ struct Args {
     /// Skip the `git bisect run` half.
     #[arg(long)]
     engine_only: bool,
+    /// Write the engine's log of each job with a wrong result here.
+    #[arg(long)]
+    dump_wrong: Option<PathBuf>,
 }
 
 fn splitmix(x: &mut u64) -> u64 {
@@ -77,6 +80,7 @@ struct JobResult {
     steps: usize,
     wall: Duration,
     error: Option<String>,
+    log: Option<String>,
 }
 
 fn count_runs(state: &Path) -> usize {
@@ -120,6 +124,7 @@ async fn engine_job(args: &Args, repo: &Repo, script: &Path, state: &Path) -> Jo
             steps: out.tested_commits(),
             wall,
             error: out.error.clone(),
+            log: Some(out.log),
         },
         Err(e) => JobResult {
             wall,
@@ -203,6 +208,7 @@ async fn git_job(args: &Args, repo: &Repo, script: &Path, state: &Path) -> JobRe
         steps: runs,
         wall,
         error: found.is_none().then(|| "no first bad commit".to_string()),
+        log: None,
     }
 }
 
@@ -296,6 +302,10 @@ async fn main() {
                     "{method} job {i}: wrong (culprit at {}), error: {:?}",
                     repos[i].culprit, r.error
                 );
+                if let (Some(dir), Some(log)) = (&args.dump_wrong, &r.log) {
+                    std::fs::create_dir_all(dir).unwrap();
+                    std::fs::write(dir.join(format!("job-{i}.log")), log).unwrap();
+                }
             }
         }
         report(method, &results, start.elapsed());

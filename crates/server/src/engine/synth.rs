@@ -20,9 +20,10 @@ pub const OTHER_TITLE: &str = "WARNING in unrelated_timer_fn";
 
 /// The test script. Arguments: a state directory (for its run counter), a
 /// seed, the bug's crash chance and the unrelated crash chance (per mille).
-/// Each run draws from a deterministic PRNG seeded by the seed, the commit's
-/// position and the run counter kept per position in the state directory,
-/// so the same job with the same seed sees the same results. It prints the
+/// Each run draws two numbers by hashing the seed, the commit's position
+/// and the run counter kept per position in the state directory, so the same
+/// job with the same seed sees the same results, and draws are independent
+/// from run to run. It prints the
 /// build signature (`signature: <hex>`, a function of the position).
 pub const SCRIPT: &str = r#"#!/bin/bash
 # usage: test.sh STATE_DIR SEED BUG_PER_MILLE OTHER_PER_MILLE
@@ -30,11 +31,17 @@ pos=$(cat pos)
 f="$1/count-$pos"
 c=$(( $(cat "$f" 2>/dev/null || echo 0) + 1 ))
 echo "$c" > "$f"
-x=$(( ($2 * 7919 + pos * 104729 + c * 15485863) % 2147483648 ))
-for i in 1 2 3 4; do x=$(( (x * 1103515245 + 12345) % 2147483648 )); done
-r1=$(( (x / 65536) % 1000 ))
-x=$(( (x * 1103515245 + 12345) % 2147483648 ))
-r2=$(( (x / 65536) % 1000 ))
+# An integer hash (xor-shift-multiply rounds) of (seed, position, counter):
+# independent draws run after run, unlike a bare LCG of a linear seed.
+mix() {
+  H=$(( $1 & 0x7fffffff ))
+  for i in 1 2 3; do H=$(( (((H >> 16) ^ H) * 0x45d9f3b) & 0x7fffffff )); done
+  H=$(( (H >> 16) ^ H ))
+}
+mix $(( $2 * 1000003 + pos * 7919 + c * 104729 ))
+r1=$(( H % 1000 ))
+mix $(( H ^ 0x2545f491 ))
+r2=$(( H % 1000 ))
 printf 'signature: %016x\n' $(( pos * 2654435761 + 1 ))
 echo "running reproducer at position $pos"
 if [ -e bug ] && [ "$r1" -lt "$3" ]; then
