@@ -121,9 +121,16 @@ fn worktrees(repo: &Path) -> usize {
 async fn flaky_cause_bisection_finds_the_culprit() {
     let f = fixture(50, 31..50);
     // The bug crashes 30% of runs, an unrelated crash 10% everywhere.
-    let (result, events) =
-        run_job(spec(&f, 0, 49, Kind::Cause, &["1", "300", "100"]), vec![]).await;
+    // Revisions by name, as a user would give them.
+    let mut s = spec(&f, 0, 49, Kind::Cause, &["1", "300", "100"]);
+    s.good = "main~49".into();
+    s.bad = "main".into();
+    let (result, events) = run_job(s, vec![]).await;
     let out = result.unwrap();
+    assert!(out.log.contains(&format!(
+        "\ntesting release main~49\ntesting commit {}\n",
+        f.commits[0]
+    )));
     assert_eq!(
         out.culprit.as_deref(),
         Some(f.commits[31].as_str()),

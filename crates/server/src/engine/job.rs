@@ -489,9 +489,16 @@ impl Job {
     /// The non-crashing end as the job named it (`good` of a cause
     /// bisection, `bad` of a fix bisection).
     fn clean_name(&self) -> &str {
-        match self.kind() {
+        let name = match self.kind() {
             Kind::Cause => &self.spec.good,
             Kind::Fix => &self.spec.bad,
+        };
+        // A name that would not survive the one-line log format is replaced
+        // by the commit hash.
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            &self.clean_end
+        } else {
+            name
         }
     }
 
