@@ -21,6 +21,14 @@ struct Server {
     base: String,
 }
 
+/// A failed assertion does not leave the server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn start(database: &str, repos: &Path, stderr: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bisect-server"))
         .args([
@@ -105,6 +113,7 @@ async fn kill_9_mid_job_then_resume(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(150)).await;
     first.child.kill().unwrap();
     first.child.wait().unwrap();
+    drop(first);
     let job: Value = {
         // The database as the killed server left it.
         let second = start(&database, &repos, &tmp.path().join("second.err"));
@@ -117,9 +126,7 @@ async fn kill_9_mid_job_then_resume(backend: Backend) {
             "finished steps kept, not run again"
         );
         assert_eq!(job["tested_commits"], steps.len());
-        let mut second = second;
-        second.child.kill().unwrap();
-        second.child.wait().unwrap();
+        drop(second);
         job
     };
     assert_eq!(job["state"], "done", "{job}");
