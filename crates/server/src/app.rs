@@ -124,6 +124,7 @@ pub fn router(state: Shared, dist: Option<&Path>) -> Router {
         .route(paths::JOB_EVENTS, get(jobs::events))
         .route(paths::JOB_CANCEL, post(jobs::cancel))
         .route("/api", any(api_not_found))
+        .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state);
     let app = match dist {

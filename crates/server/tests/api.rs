@@ -376,6 +376,8 @@ async fn unknown_ids_are_404_json(backend: Backend) {
         "/api/jobs/0123456789abcdef/steps",
         "/api/jobs/0123456789abcdef/events",
         "/api/nothing-here",
+        "/api/",
+        "/api",
     ] {
         let resp = s.client.get(s.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 404, "{path}");
