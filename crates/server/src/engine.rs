@@ -55,9 +55,9 @@
 //!
 //! 1. **Learn the bug** on the crashing end (`bad` of a cause bisection,
 //!    `good` of a fix bisection): [`JobSpec::runs`] runs, continued (up to 4×,
-//!    at most 100) until the most frequent title has 3 crashes and leads. That
-//!    title is the bug's; if nothing crashed even then, the job ends with an
-//!    error.
+//!    at most 100) until the most frequent title has 5 crashes and twice as
+//!    many as any other title. That title is the bug's; if nothing crashed
+//!    even then, the job ends with an error.
 //! 2. **Reproduction rate.** `k` bug crashes in `n` valid runs (OK or bug
 //!    crash; runs that crashed otherwise are left out, as such a crash may
 //!    have hidden the bug) over the crashing end and every commit since found
@@ -81,13 +81,12 @@
 //!    the culprit's parent (cause) or the culprit itself (fix), as everything
 //!    git tests after it is on the same side. So before reporting, that
 //!    commit is run again until its OK runs overall reach
-//!    `(1 - p_low)^m <= 0.005`. If it crashes after all, git is told (its
+//!    `(1 - p_low')^m <= 0.002`, with `p_low'` the 95% lower bound. If it crashes after all, git is told (its
 //!    wrong `good` ref is dropped, or the `bad` ref goes back to the previous
 //!    bad commit) and the bisection continues. A wrong culprit then needs that
-//!    commit to hide the bug through all its runs: at most 0.5% (given
-//!    `p >= p_low`) instead of about 5% per step with the bug (about half of
-//!    the ~log2(range) steps). On the benchmark (30% bug, 1,000 commits) this
-//!    gives 99-100% right culprits at about 10 runs per tested commit.
+//!    commit to hide the bug through all its runs: at most 0.2% (given
+//!    `p >= p_low'`, 95% sure) instead of about 5% per step with the bug
+//!    (about half of the ~log2(range) steps).
 //! 6. **Signatures.** A `signature: <hex>` line is recorded per commit;
 //!    `culprit signature:` and `parent  signature:` are written as syzbot does
 //!    (the trust analysis flags equal ones), testing the parent once for its
@@ -140,8 +139,8 @@ pub struct JobSpec {
     pub command: Vec<String>,
     /// How many times the crashing end is run to learn the bug (its title
     /// and reproduction rate); more, up to 4× (at most 100), while it has
-    /// fewer than 3 bug crashes or another title is as frequent. Other
-    /// commits are run adaptively (see "The bisection").
+    /// fewer than 5 bug crashes or another title is more than half as
+    /// frequent. Other commits are run adaptively (see "The bisection").
     pub runs: u32,
     /// Per run of the test command.
     pub timeout: Duration,

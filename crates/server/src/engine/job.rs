@@ -23,10 +23,10 @@ pub const STEP_ALPHA: f64 = 0.05;
 /// Largest chance that the "no crash" verdict next to the culprit (the
 /// culprit's parent in a cause bisection, the culprit itself in a fix
 /// bisection) is false, after its verification.
-pub const VERIFY_ALPHA: f64 = 0.005;
+pub const VERIFY_ALPHA: f64 = 0.002;
 /// Bug crashes wanted on the crashing end before its title and rate are
 /// trusted (more runs are made, up to [`learn_max`], to get them).
-pub const LEARN_MIN_CRASHES: u32 = 3;
+pub const LEARN_MIN_CRASHES: u32 = 5;
 /// Safety net against a job that never ends.
 const MAX_STEPS: usize = 2000;
 
@@ -37,7 +37,7 @@ pub fn learn_max(runs: u32) -> u32 {
 
 enum Plan {
     /// At least `min` valid runs; more, up to `max`, until the most frequent
-    /// title has [`LEARN_MIN_CRASHES`] crashes and leads.
+    /// title has [`LEARN_MIN_CRASHES`] crashes and twice as many as any other.
     Learn { min: u32, max: u32 },
     /// Stop at the first crash with the bug's title; "no crash" after
     /// `clean` OK runs.
@@ -145,8 +145,21 @@ impl Job {
 
     /// Conservative reproduction rate: the lower confidence bound.
     fn rate_low(&self) -> f64 {
+        self.rate_low_at(stats::CONFIDENCE)
+    }
+
+    fn rate_low_at(&self, confidence: f64) -> f64 {
         let (k, n) = self.rate_data();
-        stats::lower_bound(k, n, stats::CONFIDENCE)
+        stats::lower_bound(k, n, confidence)
+    }
+
+    /// The confidence of the rate bound for a step of `role`.
+    fn confidence(role: StepRole) -> f64 {
+        if role == StepRole::Verify {
+            stats::VERIFY_CONFIDENCE
+        } else {
+            stats::CONFIDENCE
+        }
     }
 
     /// The rate seen on the crashing end (for the log's flaky note).
@@ -356,7 +369,10 @@ impl Job {
                     .iter()
                     .filter(|r| r.outcome == RunOutcome::Ok)
                     .count() as u32;
-            rec.false_negative_chance = Some(stats::miss_chance(self.rate_low(), clean));
+            rec.false_negative_chance = Some(stats::miss_chance(
+                self.rate_low_at(Self::confidence(role)),
+                clean,
+            ));
         }
         Ok(Doing {
             rec,
@@ -366,8 +382,9 @@ impl Job {
     }
 
     /// Whether the crashing end's runs so far name the bug clearly: the most
-    /// frequent title has [`LEARN_MIN_CRASHES`] crashes and no other title
-    /// has as many. (With no crash at all the runs go on to the maximum: a
+    /// frequent title has [`LEARN_MIN_CRASHES`] crashes and at least twice as
+    /// many as any other title (an unrelated crash that happens everywhere
+    /// must not be taken for the bug). (With no crash at all the runs go on to the maximum: a
     /// 30% bug shows no crash in 10 runs 2.8% of the time, in 40 runs almost
     /// never.)
     fn learned_enough(&self, runs: &[RunRecord]) -> bool {
@@ -384,7 +401,7 @@ impl Job {
         match counts.as_slice() {
             [] => false,
             [(_, top)] => *top >= LEARN_MIN_CRASHES,
-            [(_, top), (_, second), ..] => *top >= LEARN_MIN_CRASHES && top > second,
+            [(_, top), (_, second), ..] => *top >= LEARN_MIN_CRASHES && *top >= 2 * *second,
         }
     }
 
@@ -645,7 +662,8 @@ impl Job {
             Kind::Fix => vec![culprit.to_string()],
         };
         for target in targets {
-            let total = stats::runs_needed(self.rate_low(), VERIFY_ALPHA);
+            let total =
+                stats::runs_needed(self.rate_low_at(stats::VERIFY_CONFIDENCE), VERIFY_ALPHA);
             let have = self.clean_runs(&target);
             if have >= total {
                 continue;

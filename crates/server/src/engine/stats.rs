@@ -10,8 +10,13 @@
 //! [`CONFIDENCE`] the true rate is at least `p_low`, and then the chance of a
 //! false verdict is at most `alpha`.
 
-/// Confidence of the lower bound on the reproduction rate.
+/// Confidence of the lower bound on the reproduction rate, for the verdicts
+/// of bisection steps.
 pub const CONFIDENCE: f64 = 0.8;
+
+/// Confidence of the lower bound used to verify the verdict next to the
+/// culprit (the last line of defence, so more conservative).
+pub const VERIFY_CONFIDENCE: f64 = 0.95;
 
 /// Most runs of one step.
 pub const MAX_RUNS: u32 = 100;
