@@ -35,9 +35,19 @@ use crate::state::{Action, Load, Request, State};
 /// Entry point of the page; does nothing in the parsing worker, which loads
 /// this same module.
 pub fn start() {
-    if web_sys::window().is_some() {
-        yew::Renderer::<App>::new().render();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let loc = window.location();
+    let route = Route::parse(
+        &loc.pathname().unwrap_or_default(),
+        &loc.search().unwrap_or_default(),
+    );
+    if matches!(route, Route::Log(_) | Route::Server(_)) {
+        // A log is coming: start the background parser before the first render.
+        worker::warm_up();
     }
+    yew::Renderer::<App>::new().render();
 }
 
 fn initial_state() -> State {

@@ -56,7 +56,18 @@ fn js_error_text(e: &JsValue) -> String {
 
 /// Runs one request to its end, dispatching progress and the result.
 pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
-    crate::perf::clear(&["bl:text", "bl:interactive", "bl:tti", "bl:parse-main"]);
+    crate::perf::clear(&[
+        "bl:text",
+        "bl:interactive",
+        "bl:tti",
+        "bl:worker",
+        "bl:worker-done",
+        "bl:decode",
+        "bl:decoded",
+        "bl:dispatch",
+        "bl:rendered",
+        "bl:render",
+    ]);
     let progress = {
         let dispatch = dispatch.clone();
         move |stage: Stage, done: u64, total: Option<u64>| {
@@ -108,15 +119,18 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
         open_here(name, &bytes)
     };
     progress(Stage::Rendering, total, Some(total));
+    crate::perf::mark("bl:dispatch");
     dispatch.emit(Action::Loaded { nonce, doc });
 }
 
 /// Marks the opened log as interactive at the next frame (called from the
 /// effect that runs once the view is in the DOM).
 pub fn mark_interactive() {
+    crate::perf::mark("bl:rendered");
     let mark = || {
         crate::perf::mark("bl:interactive");
         crate::perf::measure("bl:tti", "bl:text", "bl:interactive");
+        crate::perf::measure("bl:render", "bl:dispatch", "bl:rendered");
     };
     let scheduled = web_sys::window().and_then(|w| {
         let cb = Closure::once_into_js(mark);

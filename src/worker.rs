@@ -211,6 +211,7 @@ fn on_message(event: web_sys::MessageEvent) {
             let msg = get_str(&data, "message").unwrap_or_default();
             finish(id, Err(msg));
         }
+        ("ready", _) => crate::perf::mark("bl:worker-ready"),
         ("fatal", _) => {
             let msg = get_str(&data, "message").unwrap_or_default();
             fail_all(&format!("the background parser could not start: {msg}"));

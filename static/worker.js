@@ -8,6 +8,16 @@ self.onmessage = async (event) => {
   if (msg.type === 'init') {
     ready = import(msg.glue).then(async (glue) => {
       await glue.default({ module_or_path: msg.module });
+      self.postMessage({ type: 'ready' });
+      // Warm up once idle: the first parse compiles the parser's functions;
+      // do it on a bundled sample while the page still downloads the real
+      // log (a parse request already queued goes first).
+      setTimeout(async () => {
+        try {
+          const sample = await fetch(new URL('samples/004_dd38629cfa7ebbde.txt', self.location));
+          if (sample.ok) glue.parse_for_viewer(new Uint8Array(await sample.arrayBuffer()));
+        } catch (e) { /* only a warm-up */ }
+      }, 0);
       return glue;
     });
     ready.catch((e) => self.postMessage({ type: 'fatal', message: String(e) }));

@@ -63,7 +63,12 @@ fn frames_table(p: &Parsed, frames: &[Frame], commit: Option<&str>, template: &s
 }
 
 fn section_view(p: &Parsed, s: &Section, commit: Option<&str>, props: &ReportProps) -> Html {
-    let lines = s.span.last - s.span.first + 1;
+    let n = s.span.last - s.span.first + 1;
+    let lines = if n == 1 {
+        "1 line".to_string()
+    } else {
+        format!("{n} lines")
+    };
     let excerpt = html! {
         <Excerpt doc={props.doc.clone()} first={s.span.first} last={s.span.last} max={400} on_action={props.on_action.clone()} />
     };
@@ -71,7 +76,7 @@ fn section_view(p: &Parsed, s: &Section, commit: Option<&str>, props: &ReportPro
     match s.kind {
         SectionKind::Preamble => html! {
             <details class="section preamble">
-                <summary>{ format!("Console output before the report ({lines} lines)") }</summary>
+                <summary>{ format!("Console output before the report ({lines})") }</summary>
                 { excerpt }
             </details>
         },
@@ -82,7 +87,7 @@ fn section_view(p: &Parsed, s: &Section, commit: Option<&str>, props: &ReportPro
             <div class="section registers">
                 { frames }
                 <details>
-                    <summary>{ format!("Registers ({lines} lines)") }</summary>
+                    <summary>{ format!("Registers ({lines})") }</summary>
                     { excerpt }
                 </details>
             </div>

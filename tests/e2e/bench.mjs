@@ -50,7 +50,9 @@ async function openLog(page, url) {
     const m = (n) => performance.getEntriesByName(n)[0]?.duration ?? NaN;
     return {
       parsedIn: v.parsedIn, bytes: Number(v.bytes), parse: Number(v.parseMs), analyze: Number(v.analyzeMs),
-      encode: Number(v.encodeMs), tti: m('bl:tti'), worker: m('bl:worker'), decode: m('bl:decode'),
+      encode: Number(v.encodeMs), tti: m('bl:tti'), worker: m('bl:worker'), decode: m('bl:decode'), yew: m('bl:render'),
+      // > 0: the worker became ready after the text had arrived.
+      readyAfterText: (performance.getEntriesByName('bl:worker-ready')[0]?.startTime ?? NaN) - (performance.getEntriesByName('bl:text')[0]?.startTime ?? NaN),
     };
   });
 }
@@ -66,6 +68,8 @@ const f = (k) => median(cold.map((r) => r[k])).toFixed(1);
 console.log(`\nlargest corpus log ${LARGEST} (${(cold[0].bytes / 1e6).toFixed(2)} MB, parsed in the ${cold[0].parsedIn}), median of ${RUNS} cold loads:`);
 console.log(`  interactive ${f('tti')} ms after the text arrived (budget 150 ms); min ${Math.min(...cold.map((r) => r.tti)).toFixed(1)}, max ${Math.max(...cold.map((r) => r.tti)).toFixed(1)}`);
 console.log(`  of which: worker round trip ${f('worker')} ms (parse ${f('parse')}, analysis ${f('analyze')}, line index + JSON ${f('encode')}), decode on the page ${f('decode')} ms, render ${(median(cold.map((r) => r.tti)) - median(cold.map((r) => r.worker)) - median(cold.map((r) => r.decode))).toFixed(1)} ms`);
+console.log(`  Yew render (Loaded dispatched -> effects ran) ${f('yew')} ms`);
+console.log(`  worker ready ${f('readyAfterText')} ms after the text arrived (negative: before)`);
 console.log(`  parse speed (cold worker): ${(cold[0].bytes / 1e6 / (median(cold.map((r) => r.parse)) / 1e3)).toFixed(0)} MB/s`);
 
 // warm: the same page opens the log again (JIT tiered up)
