@@ -110,10 +110,10 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
             let progress = progress.clone();
             Rc::new(move |_stage: &str| progress(Stage::Parsing, total, Some(total)))
         };
-        match crate::worker::parse(name.clone(), bytes.clone(), on_progress).await {
+        match crate::worker::parse(name.clone(), bytes, on_progress).await {
             Ok(doc) => doc,
             // No worker (old browser, blocked script): parse here instead.
-            Err(_) => open_here(name, &bytes),
+            Err(bytes) => open_here(name, &bytes),
         }
     } else {
         open_here(name, &bytes)

@@ -291,16 +291,17 @@ pub fn warm_up() {
 }
 
 /// Parses `bytes` in the worker; `on_progress` hears the worker's stages.
+/// Without a working worker, gives the bytes back (to be parsed here).
 pub async fn parse(
     name: String,
     bytes: Vec<u8>,
     on_progress: Rc<dyn Fn(&str)>,
-) -> Result<Rc<Doc>, String> {
+) -> Result<Rc<Doc>, Vec<u8>> {
     warm_up();
     let size = bytes.len();
     let array = js_sys::Uint8Array::from(bytes.as_slice());
     let (tx, rx) = oneshot::channel();
-    CLIENT.with(|c| {
+    let posted: Result<(), String> = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
         let c = c.as_mut().ok_or("the background parser is not running")?;
         let id = c.next;
@@ -315,12 +316,19 @@ pub async fn parse(
         c.worker
             .post_message_with_transfer(&msg, &transfer)
             .map_err(|e| format!("cannot talk to the web worker: {e:?}"))
-    })?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    drop(bytes);
-    let reply = rx
-        .await
-        .map_err(|_| "the background parser stopped".to_string())??;
+    });
+    if posted.is_err() {
+        return Err(bytes);
+    }
+    // The page keeps the text (no copy when it is valid UTF-8).
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let reply = match rx.await {
+        Ok(Ok(reply)) => reply,
+        _ => return Err(text.into_bytes()),
+    };
     crate::perf::mark("bl:worker-done");
     crate::perf::measure("bl:worker", "bl:text", "bl:worker-done");
     let parsed = if reply.ok {
