@@ -415,7 +415,6 @@ async fn remove_stale_worktrees(repo: &git::Git) {
     let Ok(list) = repo.run(&["worktree", "list", "--porcelain"]).await else {
         return;
     };
-    let me = std::process::id();
     for line in list.lines() {
         let Some(path) = line.strip_prefix("worktree ") else {
             continue;
@@ -424,17 +423,7 @@ async fn remove_stale_worktrees(repo: &git::Git) {
         let Some(pid) = owner_pid(path) else {
             continue;
         };
-        let alive = pid == me
-            || i32::try_from(pid)
-                .ok()
-                .and_then(rustix::process::Pid::from_raw)
-                .is_some_and(|p| {
-                    !matches!(
-                        rustix::process::test_kill_process(p),
-                        Err(rustix::io::Errno::SRCH)
-                    )
-                });
-        if alive {
+        if is_alive(pid) {
             continue;
         }
         let file = group_file(path);
@@ -444,6 +433,49 @@ async fn remove_stale_worktrees(repo: &git::Git) {
         }
         repo.remove_worktree(path).await;
     }
+    // Worktrees of dead engines whose repository is gone altogether.
+    let Ok(mut dir) = tokio::fs::read_dir(std::env::temp_dir()).await else {
+        return;
+    };
+    while let Ok(Some(entry)) = dir.next_entry().await {
+        let path = entry.path();
+        let Some(pid) = owner_pid(&path) else {
+            continue;
+        };
+        if path.extension().is_some_and(|e| e == "pgid") || is_alive(pid) {
+            continue;
+        }
+        let gitdir = tokio::fs::read_to_string(path.join(".git")).await;
+        let orphaned = match &gitdir {
+            Ok(text) => text
+                .trim()
+                .strip_prefix("gitdir: ")
+                .is_some_and(|g| !Path::new(g).exists()),
+            Err(_) => false,
+        };
+        if orphaned {
+            let file = group_file(&path);
+            if let Ok(text) = tokio::fs::read_to_string(&file).await {
+                command::kill_group(text.trim().parse().ok());
+                let _ = tokio::fs::remove_file(&file).await;
+            }
+            let _ = tokio::fs::remove_dir_all(&path).await;
+        }
+    }
+}
+
+/// Whether process `pid` exists (or is ours).
+fn is_alive(pid: u32) -> bool {
+    pid == std::process::id()
+        || i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .is_some_and(|p| {
+                !matches!(
+                    rustix::process::test_kill_process(p),
+                    Err(rustix::io::Errno::SRCH)
+                )
+            })
 }
 
 /// Removes the worktree if [`run`]'s future is dropped before it ends.

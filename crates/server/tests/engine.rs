@@ -458,6 +458,14 @@ async fn worktrees_of_dead_engines_are_removed() {
     let pgid_file = format!("{}.pgid", stale.display());
     std::fs::write(&pgid_file, orphan.id().to_string()).unwrap();
     assert_eq!(worktrees(&f.repo), 2);
+    // And one whose repository was deleted altogether.
+    let orphan_dir = std::env::temp_dir().join(format!("bisect-lens-job-{dead_pid}-1-1"));
+    std::fs::create_dir_all(&orphan_dir).unwrap();
+    std::fs::write(
+        orphan_dir.join(".git"),
+        "gitdir: /nonexistent/bisect-lens-test/.git/worktrees/x\n",
+    )
+    .unwrap();
 
     let (result, _) = run_job(spec(&f, 0, 7, Kind::Cause, &["5", "1000", "0"]), vec![]).await;
     assert_eq!(
@@ -466,6 +474,7 @@ async fn worktrees_of_dead_engines_are_removed() {
     );
     assert_eq!(worktrees(&f.repo), 1);
     assert!(!stale.exists());
+    assert!(!orphan_dir.exists());
     assert!(!Path::new(&pgid_file).exists());
     // The orphaned command was killed.
     let status = tokio::time::timeout(Duration::from_secs(5), async {
