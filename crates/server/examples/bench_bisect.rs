@@ -17,6 +17,19 @@
 //! ```text
 //! cargo run -p bisect-server --example bench_bisect -- --repos 100
 //! ```
+//!
+//! "Runs per step" is all runs of the test command (retries included) over
+//! all tested commits: for the engine the learning runs of the bad commit,
+//! the good commit's, each bisection step's and the verification's; for
+//! `git bisect run` one run per commit. Measured on a 2-core machine, debug
+//! build, 2 jobs at a time (other builds running at the same time):
+//!
+//! | seed | method | right culprit | runs per step | steps per job | wall per job | wall total |
+//! |---|---|---|---|---|---|---|
+//! | 1 | engine | 100/100 | 10.34 | 13.4 | 3.4 s | 170 s |
+//! | 1 | `git bisect run` | 2/100 | 1.00 | 10.0 | 0.2 s | 12 s |
+//! | 2 | engine | 100/100 | 9.83 | 13.7 | 2.5 s | 125 s |
+//! | 2 | `git bisect run` | 2/100 | 1.00 | 10.0 | 0.1 s | 7 s |
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};

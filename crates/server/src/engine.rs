@@ -54,10 +54,10 @@
 //! and shown in the log, and never decide a verdict.
 //!
 //! 1. **Learn the bug** on the crashing end (`bad` of a cause bisection,
-//!    `good` of a fix bisection): [`JobSpec::runs`] runs, continued (up to 4×,
-//!    at most 100) until the most frequent title has 5 crashes and twice as
-//!    many as any other title. That title is the bug's; if nothing crashed
-//!    even then, the job ends with an error.
+//!    `good` of a fix bisection): [`JobSpec::runs`] runs, continued (up to
+//!    10×, at most 100) until the most frequent title has 5 crashes and twice
+//!    as many as any other title; the most frequent title then is the bug's.
+//!    If nothing crashed in 4× the runs, the job ends with an error.
 //! 2. **Reproduction rate.** `k` bug crashes in `n` valid runs (OK or bug
 //!    crash; runs that crashed otherwise are left out, as such a crash may
 //!    have hidden the bug) over the crashing end and every commit since found
@@ -138,9 +138,9 @@ pub struct JobSpec {
     /// argv of the test command.
     pub command: Vec<String>,
     /// How many times the crashing end is run to learn the bug (its title
-    /// and reproduction rate); more, up to 4× (at most 100), while it has
+    /// and reproduction rate); more, up to 10× (at most 100), while it has
     /// fewer than 5 bug crashes or another title is more than half as
-    /// frequent. Other commits are run adaptively (see "The bisection").
+    /// frequent (4× when nothing crashes at all). Other commits are run adaptively (see "The bisection").
     pub runs: u32,
     /// Per run of the test command.
     pub timeout: Duration,

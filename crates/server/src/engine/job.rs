@@ -32,6 +32,12 @@ const MAX_STEPS: usize = 2000;
 
 /// Most runs of the crashing end.
 pub fn learn_max(runs: u32) -> u32 {
+    runs.max(runs.saturating_mul(10).min(stats::MAX_RUNS))
+}
+
+/// Runs of the crashing end after which a job whose runs never crashed at
+/// all gives up.
+pub fn learn_max_without_crash(runs: u32) -> u32 {
     runs.max(runs.saturating_mul(4).min(stats::MAX_RUNS))
 }
 
@@ -273,7 +279,12 @@ impl Job {
             let n_valid = runs.iter().filter(|r| valid(r)).count() as u32;
             let done = match plan {
                 Plan::Learn { min, .. } => {
-                    n_valid >= max_valid || (n_valid >= min && self.learned_enough(&runs))
+                    let crashed = runs
+                        .iter()
+                        .any(|r| matches!(r.outcome, RunOutcome::Crashed { .. }));
+                    n_valid >= max_valid
+                        || (n_valid >= min && self.learned_enough(&runs))
+                        || (!crashed && n_valid >= learn_max_without_crash(min))
                 }
                 Plan::Decide { clean } => {
                     runs.iter().any(|r| {
