@@ -46,14 +46,20 @@ impl Geometry {
         (self.viewport / ROW_H).ceil() as u32 + 1
     }
 
+    /// 0-based index of the top line when scrolled to the end: the last
+    /// line is then the last fully visible row.
+    fn last_top(&self) -> u32 {
+        self.lines
+            .saturating_sub((self.viewport / ROW_H).floor() as u32)
+    }
+
     /// 0-based fractional index of the line at the top for `scroll_top`.
     pub fn top_line(&self, scroll_top: f64) -> f64 {
         if !self.scaled() {
             return (scroll_top / ROW_H).max(0.0);
         }
         let max_scroll = (self.height() - self.viewport).max(1.0);
-        let max_line = f64::from(self.lines.saturating_sub(self.visible().saturating_sub(1)));
-        (scroll_top / max_scroll).clamp(0.0, 1.0) * max_line
+        (scroll_top / max_scroll).clamp(0.0, 1.0) * f64::from(self.last_top())
     }
 
     /// Scroll offset that puts 1-based `line` at the top.
@@ -63,8 +69,7 @@ impl Geometry {
             return idx * ROW_H;
         }
         let max_scroll = (self.height() - self.viewport).max(1.0);
-        let max_line =
-            f64::from(self.lines.saturating_sub(self.visible().saturating_sub(1))).max(1.0);
+        let max_line = f64::from(self.last_top()).max(1.0);
         (idx / max_line).clamp(0.0, 1.0) * max_scroll
     }
 
