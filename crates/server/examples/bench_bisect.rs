@@ -22,14 +22,19 @@
 //! all tested commits: for the engine the learning runs of the bad commit,
 //! the good commit's, each bisection step's and the verification's; for
 //! `git bisect run` one run per commit. Measured on a 2-core machine, debug
-//! build, 2 jobs at a time (other builds running at the same time):
+//! build, 2 jobs at a time, unrelated crash 5% (wall times vary with the
+//! machine's load):
 //!
-//! | seed | method | right culprit | runs per step | steps per job | wall per job | wall total |
-//! |---|---|---|---|---|---|---|
-//! | 1 | engine | 100/100 | 10.34 | 13.4 | 3.4 s | 170 s |
-//! | 1 | `git bisect run` | 2/100 | 1.00 | 10.0 | 0.2 s | 12 s |
-//! | 2 | engine | 100/100 | 9.83 | 13.7 | 2.5 s | 125 s |
-//! | 2 | `git bisect run` | 2/100 | 1.00 | 10.0 | 0.1 s | 7 s |
+//! | bug rate | repos | seed | method | right culprit | runs per step | steps per job | wall per job | wall total |
+//! |---|---|---|---|---|---|---|---|---|
+//! | 30% | 100 | 1 | engine | 100/100 | 10.34 | 13.4 | 1.8 s | 90 s |
+//! | 30% | 100 | 1 | `git bisect run` | 2/100 | 1.00 | 10.0 | 0.1 s | 6 s |
+//! | 30% | 100 | 2 | engine | 100/100 | 9.83 | 13.7 | 1.8 s | 88 s |
+//! | 30% | 100 | 2 | `git bisect run` | 2/100 | 1.00 | 10.0 | 0.1 s | 7 s |
+//! | 10% | 30 | 3 | engine | 28/30 | 28.67 | 13.8 | 5.1 s | 76 s |
+//! | 10% | 30 | 3 | `git bisect run` | 0/30 | 1.00 | 10.0 | 0.2 s | 2 s |
+//! | 100% | 30 | 4 | engine | 30/30 | 2.31 | 12.9 | 0.7 s | 11 s |
+//! | 100% | 30 | 4 | `git bisect run` | 23/30 | 1.00 | 9.9 | 0.2 s | 3 s |
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
