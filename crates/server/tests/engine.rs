@@ -703,3 +703,29 @@ exit 0
     let analysis = bisect_log::analysis::analyze(&parsed);
     assert!(analysis.has(bisect_log::analysis::Code::NoopCulprit));
 }
+
+#[tokio::test]
+async fn small_benchmark_finds_every_culprit() {
+    // A small version of examples/bench_bisect.rs: 30% bug, 5% unrelated
+    // crash, 200 commits, culprits spread over the range.
+    let mut runs = 0;
+    let mut steps = 0;
+    for (i, culprit) in [37usize, 101, 166].into_iter().enumerate() {
+        let f = fixture(200, culprit..200);
+        let seed = (1000 + i).to_string();
+        let (result, _) =
+            run_job(spec(&f, 0, 199, Kind::Cause, &[&seed, "300", "50"]), vec![]).await;
+        let out = result.unwrap();
+        assert_eq!(
+            out.culprit.as_deref(),
+            Some(f.commits[culprit].as_str()),
+            "{}",
+            out.log
+        );
+        check_log(&out);
+        runs += out.total_runs();
+        steps += out.tested_commits();
+    }
+    let per_step = runs as f64 / steps as f64;
+    assert!(per_step <= 12.0, "{per_step} runs per step");
+}
