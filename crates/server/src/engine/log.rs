@@ -167,6 +167,9 @@ pub fn build(
             .iter()
             .any(|g| g.args.first().is_some_and(|a| a == "start"))
     });
+    // git's `[H] subject` line last printed: the subject the log shows for
+    // the test of H that follows it.
+    let mut current: Option<(String, String)> = None;
     for step in steps {
         let marked = step.git.iter().find_map(|g| match g.args.as_slice() {
             [word, commit] if *commit == step.commit => Some(match word.as_str() {
@@ -213,7 +216,11 @@ pub fn build(
                 b.body.push(Entry::Test(t));
             }
             StepRole::Bisect => {
-                let mut t = test_block(step, Role::Step, Some(step.subject.clone()));
+                let subject = match current.take() {
+                    Some((c, subject)) if c == step.commit => subject,
+                    _ => step.subject.clone(),
+                };
+                let mut t = test_block(step, Role::Step, Some(subject));
                 t.verdict = marked.unwrap_or(Verdict::Untested);
                 b.body.push(Entry::Test(t));
             }
@@ -232,7 +239,17 @@ pub fn build(
                     .push(Entry::Test(test_block(step, Role::Parent, None)));
             }
         }
-        b.body.extend(git_entries(step));
+        let entries = git_entries(step);
+        for e in &entries {
+            if let Entry::Git(g) = e {
+                for o in &g.output {
+                    if let bisect_log::GitOutput::Current { commit, subject } = o {
+                        current = Some((commit.clone(), subject.clone()));
+                    }
+                }
+            }
+        }
+        b.body.extend(entries);
     }
     if let Some(end) = end {
         if let End::Culprit { commit, parent, .. } = end {
