@@ -13,7 +13,8 @@ import { ROOT, DIST, CORPUS, serve, launch, newPage, screenshotPath } from './ha
 const SEEDS = ['000_9f5fff6f4365948f.txt', '004_dd38629cfa7ebbde.txt'];
 const LARGEST = 'Log_12639fd7200000.txt';
 const SYZBOT = path.join(CORPUS, 'syzbot');
-const CLI = path.join(ROOT, 'target', 'release', 'bisect-log');
+// cargo puts the binary under CARGO_TARGET_DIR when it is set.
+const CLI = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'release', 'bisect-log');
 
 let server;
 let browser;
