@@ -590,8 +590,8 @@ impl Parser {
                 self.test_field(n, raw, |t| t.signature = Some(s.to_string()));
                 self.open = Open::TestStart;
             }
-            Line::AllRuns(v) => self.add_run(n, None, v),
-            Line::Run { index, verdict } => self.add_run(n, Some(index), verdict),
+            Line::AllRuns(v) => self.add_run(n, raw, None, v),
+            Line::Run { index, verdict } => self.add_run(n, raw, Some(index), verdict),
             Line::Representative { title, types } => {
                 let rc = RepresentativeCrash {
                     title: title.to_string(),
@@ -620,16 +620,22 @@ impl Parser {
                 self.test_field(n, raw, |t| t.false_negative_chance = Some(p));
                 self.open = Open::TestEnd;
             }
-            Line::Failed(text) => self.add_failure(n, FailureKind::Failed, text),
-            Line::FailedBuilding { commit, text } => {
-                self.add_failure(n, FailureKind::FailedBuilding(commit.to_string()), text)
-            }
+            Line::Failed(text) => self.add_failure(n, raw, FailureKind::Failed, text),
+            Line::FailedBuilding { commit, text } => self.add_failure(
+                n,
+                raw,
+                FailureKind::FailedBuilding(commit.to_string()),
+                text,
+            ),
             Line::FailedTesting { commit, text } => self.add_failure(
                 n,
+                raw,
                 FailureKind::FailedTesting(commit.to_string()),
                 text.unwrap_or(""),
             ),
-            Line::ReproTestingFailure(text) => self.add_failure(n, FailureKind::ReproTesting, text),
+            Line::ReproTestingFailure(text) => {
+                self.add_failure(n, raw, FailureKind::ReproTesting, text)
+            }
             Line::Picked(v) => self.push_note(n, NoteKind::PickedReleases(v.to_string()), false),
             Line::Presence(p) => {
                 // Both the cross-tree merge base and the fix-bisection
@@ -742,7 +748,7 @@ impl Parser {
                     nb.commit_msg = Some(msg.to_string());
                     nb.span.extend_to(n);
                 }
-                _ => self.unrecognized(n, &format!("commit msg: {msg}")),
+                _ => self.unrecognized(n, raw),
             },
             Line::Inconclusive(word) => {
                 self.out.trailer.outcome = Outcome::Inconclusive {
@@ -769,9 +775,9 @@ impl Parser {
                 });
                 self.open = Open::Nothing;
             }
-            Line::Cc(list) => self.recipients(n, list, None),
-            Line::RecipientsTo(list) => self.recipients(n, list, Some(true)),
-            Line::RecipientsCc(list) => self.recipients(n, list, Some(false)),
+            Line::Cc(list) => self.recipients(n, raw, list, None),
+            Line::RecipientsTo(list) => self.recipients(n, raw, list, Some(true)),
+            Line::RecipientsCc(list) => self.recipients(n, raw, list, Some(false)),
             Line::Crash(title) => {
                 let crash = Crash {
                     span: Span::line(n),
@@ -790,7 +796,7 @@ impl Parser {
                         nb.span.extend_to(n);
                         self.open = Open::Crash;
                     }
-                    _ => self.unrecognized(n, &format!("crash: {title}")),
+                    _ => self.unrecognized(n, raw),
                 }
             }
         }
@@ -847,7 +853,7 @@ impl Parser {
         self.open = Open::TestStart;
     }
 
-    fn add_run(&mut self, n: u32, index: Option<u32>, verdict: &str) {
+    fn add_run(&mut self, n: u32, raw: &str, index: Option<u32>, verdict: &str) {
         let result = RunResult::parse(verdict);
         let multi_line = !matches!(result, RunResult::Ok | RunResult::Crashed(_));
         let run = Run {
@@ -858,29 +864,19 @@ impl Parser {
             blank_after: false,
         };
         let Some(t) = self.last_test() else {
-            let raw = match index {
-                Some(i) => format!("run #{i}: {verdict}"),
-                None => format!("all runs: {verdict}"),
-            };
-            return self.unrecognized(n, &raw);
+            return self.unrecognized(n, raw);
         };
         t.span.extend_to(n);
         match (&mut t.runs, index) {
             (Runs::None, None) => t.runs = Runs::All(run),
             (Runs::None, Some(_)) => t.runs = Runs::Each { runs: vec![run] },
             (Runs::Each { runs }, Some(_)) => runs.push(run),
-            (_, _) => {
-                let raw = match index {
-                    Some(i) => format!("run #{i}: {verdict}"),
-                    None => format!("all runs: {verdict}"),
-                };
-                return self.unrecognized(n, &raw);
-            }
+            (_, _) => return self.unrecognized(n, raw),
         }
         self.open = if multi_line { Open::Run } else { Open::TestEnd };
     }
 
-    fn add_failure(&mut self, n: u32, kind: FailureKind, text: &str) {
+    fn add_failure(&mut self, n: u32, raw: &str, kind: FailureKind, text: &str) {
         let failure = Failure {
             kind,
             text: text.to_string(),
@@ -892,10 +888,7 @@ impl Parser {
                 t.failures.push(failure);
                 self.open = Open::Failure;
             }
-            None => {
-                let raw = crate::write::failure_first_line(&failure);
-                self.unrecognized(n, &raw);
-            }
+            None => self.unrecognized(n, raw),
         }
     }
 
@@ -909,15 +902,10 @@ impl Parser {
         self.open = Open::Git;
     }
 
-    fn recipients(&mut self, n: u32, list: &str, to: Option<bool>) {
+    fn recipients(&mut self, n: u32, raw: &str, list: &str, to: Option<bool>) {
         let parsed = line::parse_quoted_list(list);
         let (Outcome::Culprit(c), Some(items)) = (&mut self.out.trailer.outcome, parsed) else {
-            let prefix = match to {
-                None => "cc: ",
-                Some(true) => "recipients (to): ",
-                Some(false) => "recipients (cc): ",
-            };
-            return self.unrecognized(n, &format!("{prefix}{list}"));
+            return self.unrecognized(n, raw);
         };
         c.span.extend_to(n);
         match (to, &mut c.recipients) {
@@ -927,7 +915,7 @@ impl Parser {
                     to: items,
                     cc: Vec::new(),
                 });
-                self.pending_to = Some((n, format!("recipients (to): {list}")));
+                self.pending_to = Some((n, raw.to_string()));
             }
             (Some(false), Some(Recipients::ToCc { cc, .. })) => {
                 *cc = items;

@@ -38,7 +38,7 @@ pub fn write(b: &Bisection) -> String {
     w.out
 }
 
-pub(crate) fn failure_first_line(f: &Failure) -> String {
+fn failure_first_line(f: &Failure) -> String {
     let with_text = |prefix: String| {
         if f.text.is_empty() {
             prefix
