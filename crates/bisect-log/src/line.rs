@@ -189,10 +189,9 @@ pub(crate) fn classify(line: &str) -> Option<Line<'_>> {
         b'k' => {
             if let Some(s) = line.strip_prefix("kernel signature:   ") {
                 Some(Line::OldKernelSignature(s))
-            } else if let Some(s) = line.strip_prefix("kernel signature: ") {
-                Some(Line::KernelSignature(s))
             } else {
-                minimization(line)
+                line.strip_prefix("kernel signature: ")
+                    .map(Line::KernelSignature)
             }
         }
         b'n' => presence(line),
@@ -203,8 +202,7 @@ pub(crate) fn classify(line: &str) -> Option<Line<'_>> {
         b't' => classify_t(line),
         b'u' => line
             .strip_prefix("unable to determine the verdict: ")
-            .map(Line::Undetermined)
-            .or_else(|| minimization(line)),
+            .map(Line::Undetermined),
         b'#' => classify_hash(line),
         _ => None,
     }
@@ -291,14 +289,7 @@ fn presence(line: &str) -> Option<Line<'_>> {
     {
         return Some(Line::Presence(PresenceLine::Other(line)));
     }
-    if line.len() > 41
-        && line.as_bytes()[40] == b'/'
-        && is_hash40(&line[..40])
-        && line.contains(" is a merge base")
-    {
-        return Some(Line::Presence(PresenceLine::IsMergeBase));
-    }
-    minimization(line)
+    None
 }
 
 fn nothing(line: &str) -> Option<Line<'_>> {
@@ -306,7 +297,6 @@ fn nothing(line: &str) -> Option<Line<'_>> {
         .into_iter()
         .find(|w| w.text() == line)
         .map(Line::Nothing)
-        .or_else(|| minimization(line))
 }
 
 fn classify_a(line: &str) -> Option<Line<'_>> {
@@ -333,7 +323,7 @@ fn classify_b(line: &str) -> Option<Line<'_>> {
         let word = rest.strip_suffix(" commit could be any of:")?;
         return (word == "bad" || word == "good").then_some(Line::Inconclusive(word));
     }
-    minimization(line)
+    None
 }
 
 fn classify_c(line: &str) -> Option<Line<'_>> {
@@ -432,7 +422,7 @@ fn classify_p(line: &str) -> Option<Line<'_>> {
     if let Some(v) = line.strip_prefix("picked ") {
         return v.contains(" release tags").then_some(Line::Picked(v));
     }
-    minimization(line)
+    None
 }
 
 fn classify_r(line: &str) -> Option<Line<'_>> {
@@ -471,7 +461,7 @@ fn classify_r(line: &str) -> Option<Line<'_>> {
         let title = title.strip_suffix('\'')?;
         return is_hash40(commit).then_some(Line::Reidentified { commit, title });
     }
-    presence(line).or_else(|| minimization(line))
+    presence(line)
 }
 
 fn revisions(rest: &str) -> Option<Line<'_>> {
@@ -517,7 +507,7 @@ fn classify_t(line: &str) -> Option<Line<'_>> {
     if line == "the bug was not introduced yet; pretend that kernel crashed" {
         return Some(Line::Presence(PresenceLine::Other(line)));
     }
-    nothing(line).or_else(|| minimization(line))
+    nothing(line)
 }
 
 fn classify_hash(line: &str) -> Option<Line<'_>> {
@@ -532,7 +522,7 @@ fn classify_hash(line: &str) -> Option<Line<'_>> {
         }
         return None;
     }
-    minimization(line)
+    None
 }
 
 /// Lines of git's own output inside a bisect step.
