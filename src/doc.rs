@@ -487,3 +487,29 @@ mod tests {
         assert!(line_starts("").is_empty());
     }
 }
+
+/// A stable key for a log's text, for browser storage of what belongs to one
+/// log (its annotations, its library entry): FNV-1a 64 of the bytes, with the
+/// length so that two texts must collide on both.
+pub fn text_key(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}-{:x}", text.len())
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::text_key;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn text_key_is_stable_and_tells_texts_apart() {
+        // FNV-1a 64 of "a" is af63dc4c8601ec8c.
+        assert_eq!(text_key("a"), "af63dc4c8601ec8c-1");
+        assert_eq!(text_key(""), "cbf29ce484222325-0");
+        assert_ne!(text_key("run #0: OK\n"), text_key("run #0: OK"));
+    }
+}
