@@ -95,7 +95,8 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
             }
         }
     };
-    let (name, bytes) = match result {
+    // A bisect-lens file (JSON) brings its annotations and view along.
+    let (name, bytes, view) = match result.and_then(|(n, b)| crate::bundle::unpack(n, b)) {
         Ok(v) => v,
         Err(error) => {
             dispatch.emit(Action::Failed { nonce, error });
@@ -121,6 +122,16 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
     progress(Stage::Rendering, total, Some(total));
     crate::perf::mark("bl:dispatch");
     dispatch.emit(Action::Loaded { nonce, doc });
+    if let Some(view) = view {
+        dispatch.emit(Action::ApplyFragment(crate::fragment::Fragment::parse(
+            &view,
+        )));
+    }
+}
+
+/// Downloads a log without progress reports (the compare page).
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, LoadError> {
+    fetch_log(url, &|_, _, _| {}).await
 }
 
 /// Marks the opened log as interactive at the next frame (called from the

@@ -29,7 +29,7 @@ pub fn file_button(props: &FileButtonProps) -> Html {
     };
     html! {
         <label class={classes!("button", "file-button", props.class.clone())}>
-            <input type="file" accept=".txt,.log,text/plain" class="visually-hidden" data-testid="file-input" {onchange} />
+            <input type="file" accept=".txt,.log,.json,text/plain,application/json" class="visually-hidden" data-testid="file-input" {onchange} />
             { props.label.clone() }
         </label>
     }
