@@ -6,11 +6,15 @@
 //! (loading, the URL fragment, storage, global keys, drag and drop) live in
 //! `use_effect_with` hooks here and in the components that need them.
 
+pub mod bundle;
+pub mod compare;
 pub mod components;
 pub mod doc;
 pub mod fragment;
+pub mod library;
 pub mod links;
 pub mod load;
+pub mod offline;
 pub mod pages;
 pub mod perf;
 pub mod route;
@@ -24,8 +28,11 @@ use yew::prelude::*;
 
 use crate::components::dialogs::{DropOverlay, Help, Settings};
 use crate::components::header::Header;
+use crate::components::log_actions::LogActions;
 use crate::fragment::Fragment;
+use crate::pages::compare::Compare;
 use crate::pages::failed::Failed;
+use crate::pages::library::Library;
 use crate::pages::loading::Loading;
 use crate::pages::start::Start;
 use crate::pages::viewer::Viewer;
@@ -48,6 +55,7 @@ pub fn start() {
         worker::warm_up();
     }
     yew::Renderer::<App>::new().render();
+    offline::register();
 }
 
 fn initial_state() -> State {
@@ -104,7 +112,8 @@ pub fn app() -> Html {
     {
         let fragment = state.fragment().format();
         let ready = state.doc().map(|d| d.id);
-        let idle = matches!(state.load, Load::Idle);
+        // The compare page keeps its `?log=A&compare=B` address.
+        let idle = matches!(state.load, Load::Idle) && !matches!(state.route, Route::Compare(..));
         use_effect_with((fragment, ready, idle), |(fragment, ready, idle)| {
             if ready.is_some() {
                 set_address(Some(fragment), "keep");
@@ -160,7 +169,11 @@ pub fn app() -> Html {
 
     let on_open = dispatch.reform(Action::Open);
     let content = match &state.load {
-        Load::Idle => html! { <Start on_open={on_open.clone()} /> },
+        Load::Idle => match &state.route {
+            Route::Compare(a, b) => html! { <Compare a={a.clone()} b={b.clone()} /> },
+            Route::Library => html! { <Library on_open={on_open.clone()} /> },
+            _ => html! { <Start on_open={on_open.clone()} /> },
+        },
         Load::Loading {
             what,
             stage,
@@ -169,6 +182,12 @@ pub fn app() -> Html {
         } => html! { <Loading what={what.clone()} stage={*stage} done={*done} total={*total} /> },
         Load::Failed(error) => html! { <Failed error={error.clone()} on_open={on_open.clone()} /> },
         Load::Ready(doc) => html! {
+            <>
+            <LogActions
+                doc={doc.clone()}
+                url={match &state.request { Some((_, Request::Url(u))) => Some(u.clone()), _ => None }}
+                view={state.fragment().format()}
+            />
             <Viewer
                 doc={doc.clone()}
                 step={state.step}
@@ -181,6 +200,7 @@ pub fn app() -> Html {
                 source_template={state.source_template.clone()}
                 on_action={dispatch.clone()}
             />
+            </>
         },
     };
     let doc_name = state.doc().map(|d| d.name.clone());

@@ -13,6 +13,11 @@ pub enum Route {
     Server(String),
     /// A parameter that cannot be used, with the reason.
     Invalid(String),
+    /// `/library`: the logs saved in this browser.
+    Library,
+    /// `?log=A&compare=B`: two logs side by side (`library:<key>` names a
+    /// saved log).
+    Compare(String, String),
 }
 
 impl Route {
@@ -26,12 +31,22 @@ impl Route {
         }
         let mut log = None;
         let mut id = None;
+        let mut compare = None;
         for (k, v) in query_pairs(search) {
             match k.as_str() {
                 "log" if log.is_none() => log = Some(v),
                 "id" if id.is_none() => id = Some(v),
+                "compare" if compare.is_none() => compare = Some(v),
                 _ => {}
             }
+        }
+        if let (Some(a), Some(b)) = (&log, &compare) {
+            if !a.trim().is_empty() && !b.trim().is_empty() {
+                return Route::Compare(a.trim().to_string(), b.trim().to_string());
+            }
+        }
+        if log.is_none() && id.is_none() && is_library_path(pathname) {
+            return Route::Library;
         }
         match (log, id) {
             (Some(url), _) if !url.trim().is_empty() => Route::Log(url.trim().to_string()),
@@ -54,6 +69,11 @@ fn server(id: &str) -> Route {
             "\u{201c}{id}\u{201d} is not a log id (ids are letters, digits, - and _)."
         ))
     }
+}
+
+/// `/library` (also under a base path, with or without a final `/`).
+fn is_library_path(pathname: &str) -> bool {
+    pathname.trim_end_matches('/').ends_with("/library")
 }
 
 /// Server ids: 1–64 of `[A-Za-z0-9_-]`.
@@ -142,6 +162,20 @@ mod tests {
             Route::Server("abc_1".into())
         );
         assert_eq!(Route::parse("/s/xyz", ""), Route::Server("xyz".into()));
+        assert_eq!(Route::parse("/library", ""), Route::Library);
+        assert_eq!(Route::parse("/app/library/", ""), Route::Library);
+        assert_eq!(
+            Route::parse("/library", "?log=a.txt"),
+            Route::Log("a.txt".into())
+        );
+        assert_eq!(
+            Route::parse("/", "?log=a.txt&compare=library%3Ak1"),
+            Route::Compare("a.txt".into(), "library:k1".into())
+        );
+        assert_eq!(
+            Route::parse("/", "?log=a.txt&compare="),
+            Route::Log("a.txt".into())
+        );
         assert!(matches!(Route::parse("/", "?id=../x"), Route::Invalid(_)));
         assert_eq!(Route::parse("/", "?log="), Route::Start);
     }

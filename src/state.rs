@@ -151,6 +151,7 @@ impl State {
             Route::Log(u) => Some((1, Request::Url(u.clone()))),
             Route::Server(id) => Some((1, Request::Server(id.clone()))),
             Route::Start | Route::Invalid(_) => None,
+            Route::Library | Route::Compare(..) => None,
         };
         let load = match (&route, &request) {
             (Route::Invalid(reason), _) => Load::Failed(LoadError {

@@ -7,6 +7,7 @@ pub mod dialogs;
 pub mod excerpt;
 pub mod file_button;
 pub mod header;
+pub mod log_actions;
 pub mod raw_log;
 pub mod report;
 pub mod summary;

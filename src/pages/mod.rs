@@ -1,6 +1,8 @@
 //! Whole-screen views: the start page, loading, a failed load, the viewer.
 
+pub mod compare;
 pub mod failed;
+pub mod library;
 pub mod loading;
 pub mod start;
 pub mod viewer;

@@ -1,0 +1,51 @@
+//! Offline use: registers the service worker (`static/sw.js`), which keeps
+//! the app shell in a cache named after this release.
+//!
+//! The worker's URL carries the release (the hashed name of the app's
+//! script, `sw.js?v=bisect-lens-<hash>`): a new release is a new worker
+//! script, so the browser installs it, it caches the new shell and deletes
+//! the caches of older releases.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The release, from the hashed script name Trunk puts in the page
+/// (`None` in tests and unbundled pages: nothing is registered then).
+pub fn release() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;
+    (0..links.length())
+        .filter_map(|i| links.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlLinkElement>().ok())
+        .map(|l| l.href())
+        .find(|h| h.ends_with(".js"))
+        .and_then(|h| {
+            let file = h.rsplit('/').next()?.strip_suffix(".js")?.to_string();
+            file.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                .then_some(file)
+        })
+}
+
+/// Registers the service worker, where the browser offers one (secure
+/// origins only; a failure only means no offline use).
+pub fn register() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let has_sw = js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker"))
+        .unwrap_or(false)
+        && window.is_secure_context();
+    let Some(release) = release().filter(|_| has_sw) else {
+        return;
+    };
+    let container = navigator.service_worker();
+    let opts = web_sys::RegistrationOptions::new();
+    opts.set_scope("/");
+    let promise = container.register_with_options(&format!("/sw.js?v={release}"), &opts);
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            web_sys::console::warn_2(&"bisect-lens: no offline use:".into(), &e);
+        }
+    });
+}

@@ -1,0 +1,79 @@
+// bisect-lens service worker: keeps the app shell (index.html, the hashed
+// script, wasm and styles Trunk emits, worker.js, the samples) in a cache
+// named after the release, so that after one visit the app starts with no
+// network. The page registers it as `sw.js?v=<release>` (the hashed script
+// name): a new release is a new worker, which caches the new shell and
+// deletes the caches of older releases.
+//
+// Only same-origin GETs of the cached shell are answered from the cache.
+// Everything else goes to the network untouched and is never stored: the
+// server's API (/api/), logs opened by `?log=` (other origins, and
+// same-origin files, which may change), anything not in the shell.
+const RELEASE = new URL(self.location.href).searchParams.get('v') || 'dev';
+const PREFIX = 'bisect-lens-shell-';
+const CACHE = PREFIX + RELEASE;
+const SCOPE = new URL(self.registration.scope);
+const INDEX = new URL('./', SCOPE).href;
+const EXTRA = ['worker.js', 'samples/000_9f5fff6f4365948f.txt', 'samples/004_dd38629cfa7ebbde.txt'];
+
+// The assets index.html names (script, wasm, styles, preloads).
+function assetsOf(html) {
+  const urls = new Set();
+  const re = /(?:href|src)\s*=\s*["']([^"']+)["']|(?:from|import\()\s*["']([^"']+)["']|module_or_path:\s*["']([^"']+)["']/g;
+  for (const m of html.matchAll(re)) {
+    const raw = m[1] || m[2] || m[3];
+    if (!raw || raw.startsWith('data:') || raw.startsWith('#')) continue;
+    const url = new URL(raw, SCOPE);
+    if (url.origin === SCOPE.origin && /\.(js|wasm|css)$/.test(url.pathname)) urls.add(url.href);
+  }
+  return urls;
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const index = await fetch(INDEX, { cache: 'reload' });
+    if (!index.ok) throw new Error(`index.html: HTTP ${index.status}`);
+    const urls = assetsOf(await index.clone().text());
+    for (const e of EXTRA) urls.add(new URL(e, SCOPE).href);
+    const cache = await caches.open(CACHE);
+    // All or nothing: a half-cached shell would not start offline.
+    await cache.addAll([...urls].map((u) => new Request(u, { cache: 'reload' })));
+    await cache.put(INDEX, index);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== SCOPE.origin || url.pathname.startsWith('/api/')) return;
+  if (req.mode === 'navigate') {
+    // Every app route (/, /library, /s/<id>, ?log=…) is index.html: the
+    // network's when online (a new release shows at once), else the cached.
+    event.respondWith((async () => {
+      try {
+        return await fetch(req);
+      } catch (e) {
+        const cached = await caches.open(CACHE).then((c) => c.match(INDEX));
+        if (cached) return cached;
+        throw e;
+      }
+    })());
+    return;
+  }
+  if (url.search) return;
+  event.respondWith((async () => {
+    const cached = await caches.open(CACHE).then((c) => c.match(req));
+    return cached || fetch(req);
+  })());
+});
