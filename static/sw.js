@@ -14,6 +14,8 @@ const PREFIX = 'bisect-lens-shell-';
 const CACHE = PREFIX + RELEASE;
 const SCOPE = new URL(self.registration.scope);
 const INDEX = new URL('./', SCOPE).href;
+// Files of the shell: Trunk's hashed outputs at the top, worker.js, samples.
+const SHELL_FILE = /^\/(?:[^/]+\.(?:js|wasm|css)|samples\/[^/]+\.txt)$/;
 const EXTRA = ['worker.js', 'samples/000_9f5fff6f4365948f.txt', 'samples/004_dd38629cfa7ebbde.txt'];
 
 // The assets index.html names (script, wasm, styles, preloads).
@@ -71,7 +73,8 @@ self.addEventListener('fetch', (event) => {
     })());
     return;
   }
-  if (url.search) return;
+  // Only the shell's own files; everything else is not intercepted at all.
+  if (url.search || !SHELL_FILE.test(url.pathname.slice(SCOPE.pathname.length - 1))) return;
   event.respondWith((async () => {
     const cached = await caches.open(CACHE).then((c) => c.match(req));
     return cached || fetch(req);
