@@ -41,7 +41,7 @@ pub fn header(props: &HeaderProps) -> Html {
             }
             <nav class="topbar-actions" aria-label="Viewer">
                 <FileButton label="Open file" on_file={props.on_open.reform(Request::File)} />
-                <a class="button" href="/library" data-testid="library-link">{ "Library" }</a>
+                <a class="button" href="./library" data-testid="library-link">{ "Library" }</a>
                 <button type="button" class="icon" aria-label={theme_label.clone()} title={theme_label} onclick={toggle_theme}>{ theme_icon }</button>
                 <button type="button" class="icon" aria-label="Settings" title="Settings" onclick={settings}>{ "\u{2699}" }</button>
                 <button type="button" class="icon" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onclick={help}>{ "?" }</button>

@@ -216,7 +216,7 @@ pub fn library_page(props: &LibraryProps) -> Html {
     let q = lower(query.trim());
     let compare_href = match picked.as_slice() {
         [a, b] => Some(format!(
-            "/?log={}&compare={}",
+            "./?log={}&compare={}",
             percent_encode(&format!("library:{a}")),
             percent_encode(&format!("library:{b}"))
         )),

@@ -78,7 +78,7 @@ pub fn start(props: &StartProps) -> Html {
                     <h2>{ "Open a log" }</h2>
                     <p><FileButton label="Choose a file" on_file={props.on_open.reform(Request::File)} class="primary" /></p>
                     <p class="muted">{ "or drop a file anywhere on this page, or paste it with Ctrl+V. A bisect-lens file (.json) brings its annotations and view back." }</p>
-                    <p><a href="/library" data-testid="start-library">{ "Your library" }</a>{ ": logs saved in this browser, readable offline." }</p>
+                    <p><a href="./library" data-testid="start-library">{ "Your library" }</a>{ ": logs saved in this browser, readable offline." }</p>
                     <form onsubmit={open_pasted} class="paste-form">
                         <label for="paste">{ "Paste a log" }</label>
                         <textarea id="paste" rows="5" placeholder="bisecting cause commit starting from \u{2026}" value={(*pasted).clone()} oninput={on_paste_input} data-testid="paste-box" />

@@ -222,12 +222,25 @@ test('offline: after one visit the app, the library and a saved log open with no
   const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
   console.log(`# storage used by this origin after one visit and one saved log: ${usage} bytes`);
 
+  // A full quota: a clear error, and what was saved stays.
+  await openLog(page, own.url, `?log=samples/${SEEDS[1]}`);
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await page.click('[data-testid=save-library]');
+  await page.waitForSelector('[data-testid=log-actions-error]');
+  assert.match(await page.textContent('[data-testid=log-actions-error]'),
+    /storage for this site is full \(QuotaExceededError\).*Nothing already in the library was lost/);
+
   // No network at all.
   await context.setOffline(true);
   await own.close();
   await page.evaluate((k) => localStorage.removeItem(k), notesKey(text));
   await page.goto(`${own.url}/library`);
   await page.waitForSelector('[data-testid=library-entry]', { timeout: 30000 });
+  assert.equal(await page.locator('[data-testid=library-entry]').count(), 1, 'the failed save left nothing behind');
   assert.equal(await page.textContent('[data-testid=library-title]'), 'INFO: task hung in io_ring_exit_work');
   await page.click('[data-testid=library-open]');
   await page.waitForSelector('[data-testid=viewer]');
