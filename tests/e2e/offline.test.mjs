@@ -259,3 +259,55 @@ test('offline: after one visit the app, the library and a saved log open with no
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a new release replaces the cached shell of the old one', async () => {
+  // Release 2 is release 1 with its script and wasm under other hashed names.
+  const index = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
+  const oldName = index.match(/\/(bisect-lens-[0-9a-f]+)\.js/)[1];
+  const newName = oldName.endsWith('0') ? oldName.replace(/0$/, '1') : oldName.replace(/.$/, '0');
+  let release = 1;
+  const file = (name, type) => (req, res) => {
+    const body = fs.readFileSync(path.join(DIST, name));
+    res.writeHead(200, { 'content-type': type, 'content-length': body.length });
+    res.end(body);
+  };
+  const own = await serve({
+    '/': (req, res) => {
+      const body = release === 1 ? index : index.replaceAll(oldName, newName);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(body);
+    },
+    [`/${newName}.js`]: file(`${oldName}.js`, 'text/javascript'),
+    [`/${newName}_bg.wasm`]: file(`${oldName}_bg.wasm`, 'application/wasm'),
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const shells = () => page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('bisect-lens-shell-')));
+  const waitFor = async (want) => {
+    for (let i = 0; i < 100; i++) {
+      const got = await shells();
+      if (JSON.stringify(got) === JSON.stringify(want)) return got;
+      await page.waitForTimeout(100);
+    }
+    return shells();
+  };
+  await page.goto(`${own.url}/`);
+  await page.waitForSelector('[data-testid=sample]');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30000 });
+  assert.deepEqual(await waitFor([`bisect-lens-shell-${oldName}`]), [`bisect-lens-shell-${oldName}`]);
+
+  release = 2;
+  await page.reload();
+  await page.waitForSelector('[data-testid=sample]');
+  assert.deepEqual(await waitFor([`bisect-lens-shell-${newName}`]), [`bisect-lens-shell-${newName}`], 'the old cache is gone');
+  const cached = await page.evaluate(async (n) => (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname), `bisect-lens-shell-${newName}`);
+  assert.ok(cached.includes(`/${newName}_bg.wasm`) && !cached.includes(`/${oldName}_bg.wasm`), cached.join(' '));
+
+  // And the new release starts offline.
+  await context.setOffline(true);
+  await own.close();
+  await page.reload();
+  await page.waitForSelector('[data-testid=sample]');
+  assert.ok(await page.evaluate((n) => [...document.querySelectorAll('link[rel=modulepreload]')].some((l) => l.href.includes(n)), newName));
+  await context.close();
+});
