@@ -19,7 +19,7 @@
 //! |---|---|---|
 //! | `noop-culprit` | error | culprit signature = parent signature |
 //! | `same-binary-conflict` | error | two tests with one kernel signature got opposite verdicts |
-//! | `unrelated-crash-verdict` | error | a "bad" verdict whose runs crashed, but never with the bug's crash |
+//! | `unrelated-crash-verdict` | error | a "bad" verdict whose runs crashed, but never with the bug's crash, and no later test (an ancestor) crashed with it twice |
 //! | `infra-bad-verdict` | error | a "bad" verdict resting only on `SYZFAIL`, lost connection, boot/test failures |
 //! | `lone-crash-verdict` | warning | one crash in ≥ 10 runs where the original's rate makes that unlikely (< 5%) |
 //! | `likely-false-negative` | warning / error | a clean verdict misses with ≥ 10% / all together with ≥ 50% |
@@ -30,7 +30,7 @@
 //! | `culprit-not-in-report` | warning | no culprit file or directory among the report's frames |
 //! | `one-sided-bisection` | warning | ≥ 4 bisect steps, all crashed |
 //! | `many-skips` | warning | ≥ 25% of the bisect steps skipped |
-//! | `flaky-reproducer` | warning | syzkaller flagged the reproducer flaky |
+//! | `flaky-reproducer` | error | syzkaller flagged the reproducer flaky |
 //! | `low-confidence` | error | syzkaller's accumulated error probability > 0.34 |
 //! | `inconclusive` | info | several candidates or an error |
 //! | `clean-release-bound` | info | a single culprit and nothing above fired: names the release judged clean as the place to look first |

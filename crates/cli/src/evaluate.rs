@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bisect_log::analysis::evaluate::{parse_labels, Evaluation};
+use bisect_log::analysis::evaluate::{half, parse_labels, Evaluation};
 use bisect_log::analysis::{analyze_with, MatchRule, Options};
 
 /// analyze() on every `.txt` log of `dir` (parsing not counted).
@@ -82,6 +82,7 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let mut eval = Evaluation::default();
+    let mut halves = [Evaluation::default(), Evaluation::default()];
     let mut analysed = 0u32;
     let mut spent = std::time::Duration::ZERO;
     for label in &labels {
@@ -99,11 +100,24 @@ pub fn run(args: &[String]) -> ExitCode {
                 spent += start.elapsed();
                 analysed += 1;
                 eval.add(label, Some((&b, &a)));
+                halves[half(&label.log)].add(label, Some((&b, &a)));
             }
-            None => eval.add(label, None),
+            None => {
+                eval.add(label, None);
+                halves[half(&label.log)].add(label, None);
+            }
         }
     }
     let mut text = eval.render();
+    for (i, h) in halves.iter().enumerate() {
+        text.push_str(&format!(
+            "\nhalf {i} (CRC-32 of the log name {}), {} rows: {}",
+            if i == 0 { "even" } else { "odd" },
+            h.wrong + h.right,
+            h.summary_line()
+        ));
+    }
+    text.push('\n');
     text.push_str(&format!(
         "\ntitle rule: {}; analyze(): {} labelled logs in {:.1} ms\n",
         options.rule.as_str(),

@@ -23,6 +23,9 @@ pub const LONE_CRASH_MIN_RUNS: u32 = 10;
 /// reproduction rate, seeing at most one crash in that many runs had less
 /// than this chance.
 pub const LONE_CRASH_UNLIKELY: f64 = 0.05;
+/// Runs with the bug's own crash that show a test had the bug (one crash
+/// with a similar title may be a neighbouring bug, see `lone-crash-verdict`).
+pub const CONFIRMING_CRASHES: u32 = 2;
 /// Skipped steps that make a warning, as a share of all bisect steps.
 pub const SKIP_SHARE_WARNING: f64 = 0.25;
 /// At least this many `git bisect` verdicts all saying "crashes" (or all
@@ -527,17 +530,31 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
     let mut infra = Vec::new();
     let mut lone = Vec::new();
     let culprit = culprit_test(cx);
+    // In a cause bisection every commit tested after a "bad" one is its
+    // ancestor: older releases, then `git bisect` steps below the oldest bad
+    // commit, each step below the previous bad step. When a later test
+    // crashed with the bug's own crash, the bug was already in an ancestor,
+    // so an earlier "bad" verdict on another crash was right all the same.
+    let last_bug_crash = match cx.b.kind {
+        Kind::Cause => cx.tests.iter().zip(&cx.tallies).rposition(|(t, tally)| {
+            deciding(t) && said_crashes(cx.b.kind, t, tally) && tally.bug >= CONFIRMING_CRASHES
+        }),
+        Kind::Fix => None,
+    };
     for (i, (t, tally)) in cx.tests.iter().zip(&cx.tallies).enumerate() {
         if !deciding(t) || !said_crashes(cx.b.kind, t, tally) {
             continue;
         }
+        let confirmed = last_bug_crash.is_some_and(|j| j > i);
         // The culprit's crash report runs through the bug's function: its
         // crashes are the bug under another title.
         if Some(i) == culprit && tally.bug == 0 && tally.other > 0 && final_through_bug(cx) {
             continue;
         }
         if tally.bug == 0 && tally.other > 0 {
-            unrelated.push(i);
+            if !confirmed {
+                unrelated.push(i);
+            }
         } else if tally.bug == 0 && tally.infra > 0 {
             infra.push(i);
         } else if tally.bug == 1
@@ -577,20 +594,21 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
                 })
                 .collect(),
         ));
-        // A release that crashed with another bug could not show whether the
-        // bug was there (the other crash comes first). If an older-or-newer
-        // release did show the bug's own crash, the bug is at least that old
-        // and the range search went wrong where it stopped: at the first
-        // release judged clean. If no release showed the bug's crash, the
-        // first release that crashed with another bug is where the search
-        // left the bug behind.
+        // A test that crashed with another bug could not show whether the
+        // bug was there (the other crash comes first). If a release did show
+        // the bug's own crash, the bug is at least that old and the range
+        // search went wrong where it stopped: at the first release judged
+        // clean, the most common first mistake of wrong cause bisections;
+        // the other crash only took over inside that range. If no release
+        // showed the bug's crash, the first test that crashed with another
+        // bug is where the bisection left the bug behind.
         let first = unrelated[0];
         let release_showed_bug = cx
             .tests
             .iter()
             .zip(&cx.tallies)
             .any(|(t, tally)| matches!(t.role, Role::Release { .. }) && tally.bug > 0);
-        let test = if matches!(cx.tests[first].role, Role::Release { .. }) && release_showed_bug {
+        let test = if release_showed_bug {
             clean_end(cx).unwrap_or(first)
         } else {
             first
@@ -649,13 +667,17 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
                 "The original commit crashed with the bug in {:.0}% of its runs; at that rate a \
                  commit with the bug should crash several times in ten or more runs. A single \
                  crash is unlikely for it and can come from a neighbouring bug with a similar \
-                 title or a rare side effect.",
+                 title or a rare side effect; if it is the bug, the bug reproduces rarely there \
+                 and the clean verdicts (the release judged clean first) are the doubtful ones.",
                 cx.est.original_repro_rate.unwrap_or(0.0) * 100.0
             ),
             lone.iter().map(|&i| ev(cx.tests[i], "one crash")).collect(),
         ));
+        // The lone crash has the bug's own title: the verdict itself is most
+        // likely right, but the bug reproduces rarely there, so a clean
+        // verdict is the likelier mistake, the release judged clean first.
         doubts.push(Doubt {
-            test: lone[0],
+            test: clean_end(cx).unwrap_or(lone[0]),
             code: Code::LoneCrashVerdict,
             weight: 2,
         });
@@ -901,7 +923,7 @@ fn flaky_and_confidence(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .collect();
         out.push(diag(
             Code::FlakyReproducer,
-            Severity::Warning,
+            Severity::Error,
             "syzkaller flagged the reproducer as flaky".to_string(),
             "The reproducer does not crash on every run, so clean verdicts can be wrong; see the \
              miss-chance estimates."

@@ -103,6 +103,25 @@ pub fn parse_labels(text: &str) -> Result<Vec<Label>, String> {
         .collect())
 }
 
+/// Which half of the corpus a labelled log belongs to (0 or 1): the parity
+/// of the CRC-32 (IEEE) of its name, e.g. `Log_1773834b300000`. Rules are
+/// checked on both halves, so that one tuned on a few files shows up as a
+/// difference between them.
+pub fn half(log: &str) -> usize {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in log.as_bytes() {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    (!crc % 2) as usize
+}
+
 /// Counts for one detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetectorRow {
@@ -200,6 +219,17 @@ impl Evaluation {
         }
     }
 
+    /// One line: recall, false alarms and localization with their counts.
+    pub fn summary_line(&self) -> String {
+        let pct = |n: usize, d: usize| format!("{:.1}% ({n}/{d})", 100.0 * ratio(n, d));
+        format!(
+            "recall {}, false alarms {}, localization {}",
+            pct(self.wrong_suspect, self.wrong),
+            pct(self.right_suspect, self.right),
+            pct(self.localized, self.localizable)
+        )
+    }
+
     /// A plain-text report: totals and the per-detector table.
     pub fn render(&self) -> String {
         let mut s = String::new();
@@ -258,6 +288,14 @@ mod tests {
             fields(r#"a,"b, c","d ""e""",,f"#),
             vec!["a", "b, c", "d \"e\"", "", "f"]
         );
+    }
+
+    #[test]
+    fn halves_by_name() {
+        // CRC-32 of "123456789" is 0xcbf43926 (the standard check value).
+        assert_eq!(half("123456789"), 0);
+        assert_eq!(half("1234567890"), (0x261d_aee5u32 % 2) as usize);
+        assert_eq!(half("Log_1773834b300000"), half("Log_1773834b300000"));
     }
 
     #[test]
