@@ -26,6 +26,11 @@ pub const LONE_CRASH_UNLIKELY: f64 = 0.05;
 /// Runs with the bug's own crash that show a test had the bug (one crash
 /// with a similar title may be a neighbouring bug, see `lone-crash-verdict`).
 pub const CONFIRMING_CRASHES: u32 = 2;
+/// A release "bad" on another crash is itself doubted when its clean runs
+/// had less than this chance of all missing the bug at the original
+/// commit's reproduction rate; otherwise the other crash may have hidden
+/// the bug and the release judged clean is doubted instead.
+pub const MASKING_UNLIKELY: f64 = 0.05;
 /// Skipped steps that make a warning, as a share of all bisect steps.
 pub const SKIP_SHARE_WARNING: f64 = 0.25;
 /// At least this many `git bisect` verdicts all saying "crashes" (or all
@@ -594,21 +599,34 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
                 })
                 .collect(),
         ));
-        // A test that crashed with another bug could not show whether the
-        // bug was there (the other crash comes first). If a release did show
-        // the bug's own crash, the bug is at least that old and the range
-        // search went wrong where it stopped: at the first release judged
-        // clean, the most common first mistake of wrong cause bisections;
-        // the other crash only took over inside that range. If no release
-        // showed the bug's crash, the first test that crashed with another
-        // bug is where the bisection left the bug behind.
+        // Which verdict went wrong first. A release that crashed with
+        // another bug, see below. For a step: if a release showed the bug's
+        // own crash, the bug is at least that old and the range search went
+        // wrong where it stopped, at the first release judged clean (the most
+        // common first mistake of wrong cause bisections); the other crash
+        // only took over inside that range. Otherwise the first step that
+        // crashed with another bug is where the bisection left the bug.
         let first = unrelated[0];
         let release_showed_bug = cx
             .tests
             .iter()
             .zip(&cx.tallies)
             .any(|(t, tally)| matches!(t.role, Role::Release { .. }) && tally.bug > 0);
-        let test = if release_showed_bug {
+        let test = if matches!(cx.tests[first].role, Role::Release { .. }) {
+            // Clean runs at the original commit's reproduction rate would
+            // have shown the bug: the release did not have it. When every run
+            // crashed with the other bug, that crash hid the bug's and the
+            // release says nothing about it.
+            let all_missed = cx
+                .est
+                .original_repro_rate
+                .map_or(1.0, |p| (1.0 - p).powi(cx.tallies[first].ok as i32));
+            if all_missed < MASKING_UNLIKELY {
+                first
+            } else {
+                clean_end(cx).unwrap_or(first)
+            }
+        } else if release_showed_bug {
             clean_end(cx).unwrap_or(first)
         } else {
             first
