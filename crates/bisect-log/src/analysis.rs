@@ -275,7 +275,11 @@ pub struct Evidence {
 /// merge, release, config-only, not in the report …) it is the clean end of
 /// the range: the release (or HEAD) judged clean, the verdict that most
 /// often goes wrong first in wrong bisections (a bug older than that
-/// release that did not reproduce there).
+/// release that did not reproduce there). The clean release is also the
+/// suspect step when the doubted verdict is more likely right than the clean
+/// verdicts around it: a lone crash with the bug's own title, a release whose
+/// every run crashed with another bug (which hides the bug's crash), or steps
+/// on another crash after a release showed the bug's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuspectStep {
     pub commit: String,
