@@ -549,10 +549,13 @@ impl Reducible for State {
                 if s.doc().map(|d| d.id) != Some(doc) {
                     return self;
                 }
+                // The reload that follows merging a link's notes keeps its error.
+                if error.is_some() || s.notes_for != Some(doc) {
+                    s.notes_error = error;
+                }
                 s.notes = Rc::new(notes);
                 s.notes_for = Some(doc);
                 s.link_notes = None;
-                s.notes_error = error;
             }
             Action::AddNote(note) => {
                 let mut notes = (*s.notes).clone();

@@ -63,7 +63,7 @@ test('annotate → Copy link → the link opens the same log, notes and view in 
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=note]').length === 3);
   const notes = await notesShown(page);
   assert.ok(notes[0].includes('step 3') && notes[0].includes('flaky here <b>not html</b>'), notes[0]);
-  assert.ok(notes[1].includes('step 3, run 2'), notes[1]);
+  assert.ok(notes[1].includes('step 3, run 1'), notes[1]);
   assert.ok(notes[2].includes('lines 10\u201312'), notes[2]);
   assert.equal(await page.locator('.note-text b').count(), 0, 'note text is never HTML');
 
@@ -156,6 +156,36 @@ test('notes from a damaged link are reported, the log still opens', async () => 
   await page.waitForSelector('[data-testid=notes-error]');
   assert.match(await page.textContent('[data-testid=notes-error]'), /notes in this link could not be read/);
   assert.equal(await page.locator('[data-testid=note]').count(), 0);
+  await page.context().close();
+});
+
+test('notes too long for a link are exported as a file, with a clear message', async () => {
+  const page = await newPage(browser, { acceptDownloads: true });
+  await openLog(page, `${server.url}/?log=samples/${SEED}`);
+  // 120 notes of random text (compression cannot shrink them below the limit).
+  await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('bisect-lens.notes.'));
+    if (key) localStorage.removeItem(key);
+  });
+  const key = await page.evaluate(async () => {
+    const text = await (await fetch('samples/004_dd38629cfa7ebbde.txt')).text();
+    let h = 0xcbf29ce484222325n;
+    const bytes = new TextEncoder().encode(text);
+    for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    return `bisect-lens.notes.${h.toString(16).padStart(16, '0')}-${bytes.length.toString(16)}`;
+  });
+  const notes = Array.from({ length: 120 }, (_, i) => ({
+    on: 'step', step: (i % 10) + 1, text: Array.from({ length: 12 }, () => Math.random().toString(36).slice(2)).join(' '),
+  }));
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, JSON.stringify({ version: 1, notes })]);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=note]').length === 120);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=copy-link]')]);
+  assert.match(download.suggestedFilename(), /\.bisect-lens\.json$/);
+  const msg = await page.textContent('[data-testid=log-actions-error]');
+  assert.match(msg, /With 120 notes the link would be [\d,]+ characters, over the 8000/);
+  assert.match(msg, /exported as 004_dd38629cfa7ebbde\.bisect-lens\.json/);
+  assert.equal(await page.locator('[data-testid=share-link]').count(), 0);
   await page.context().close();
 });
 
