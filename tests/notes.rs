@@ -37,7 +37,10 @@ fn notes(n: usize) -> Notes {
             .map(|i| Note {
                 target: match i % 4 {
                     0 => Target::Step(i),
-                    1 => Target::Run { step: i, run: i % 10 },
+                    1 => Target::Run {
+                        step: i,
+                        run: i % 10,
+                    },
                     2 => Target::Diag(i % 3),
                     _ => Target::Lines(100 + i as u32 * 7, 104 + i as u32 * 7),
                 },
