@@ -109,19 +109,10 @@ pub fn note_form(props: &NoteFormProps) -> Html {
             }
         })
     };
-    let existing = props.notes.on(target).map(|(i, n)| {
-        let a = props.on_action.clone();
-        html! {
-            <li class="note" data-testid="target-note">
-                if let Some(v) = n.doubt {
-                    <span class="chip doubt">{ doubt_label(v) }</span>
-                }
-                <span class="note-text">{ n.text.clone() }</span>
-                <button type="button" class="link" aria-label={format!("Delete this note on {}", target.label())}
-                    onclick={move |_| a.emit(Action::RemoveNote(i))}>{ "Delete" }</button>
-            </li>
-        }
-    });
+    let existing = props
+        .notes
+        .on(target)
+        .map(|(i, n)| note_item(i, n, None, "target-note", &props.on_action));
     let doubts = match (target, step_test) {
         (Target::Step(_), Some(t)) => opposite(t.verdict),
         _ => Vec::new(),
@@ -156,6 +147,37 @@ pub fn note_form(props: &NoteFormProps) -> Html {
     }
 }
 
+/// One note: what it is on (a button to it, when `go` is given), the
+/// doubt, the text, and a delete button.
+fn note_item(
+    i: usize,
+    n: &Note,
+    go: Option<Action>,
+    testid: &'static str,
+    on_action: &Callback<Action>,
+) -> Html {
+    let label = n.target.label();
+    let del = on_action.clone();
+    let show = go.map(|go| {
+        let a = on_action.clone();
+        html! {
+            <button type="button" class="link" onclick={move |_| a.emit(go.clone())}
+                aria-label={format!("Show {label}")}>{ label.clone() }</button>
+        }
+    });
+    html! {
+        <li class="note" data-testid={testid}>
+            { for show }
+            if let Some(v) = n.doubt {
+                <span class="chip doubt">{ doubt_label(v) }</span>
+            }
+            <span class="note-text">{ n.text.clone() }</span>
+            <button type="button" class="link" aria-label={format!("Delete this note on {label}")}
+                onclick={move |_| del.emit(Action::RemoveNote(i))}>{ "Delete" }</button>
+        </li>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct NoteListProps {
     pub notes: Rc<Notes>,
@@ -184,21 +206,7 @@ pub fn note_list(props: &NoteListProps) -> Html {
             Target::Diag(d) => Action::SelectDiagnostic(d),
             Target::Lines(a, b) => Action::ShowLines(a, b),
         };
-        let a = props.on_action.clone();
-        let del = props.on_action.clone();
-        let label = n.target.label();
-        html! {
-            <li class="note" data-testid="note">
-                <button type="button" class="link" onclick={move |_| a.emit(go.clone())}
-                    aria-label={format!("Show {label}")}>{ label.clone() }</button>
-                if let Some(v) = n.doubt {
-                    <span class="chip doubt">{ doubt_label(v) }</span>
-                }
-                <span class="note-text">{ n.text.clone() }</span>
-                <button type="button" class="link" aria-label={format!("Delete this note on {label}")}
-                    onclick={move |_| del.emit(Action::RemoveNote(i))}>{ "Delete" }</button>
-            </li>
-        }
+        note_item(i, n, Some(go), "note", &props.on_action)
     });
     html! {
         <section class="card" aria-labelledby="notes-title" data-testid="notes">
