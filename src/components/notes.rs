@@ -178,22 +178,15 @@ fn note_item(
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NoteListProps {
-    pub notes: Rc<Notes>,
-    pub on_action: Callback<Action>,
-    /// Raw line span of each step's runs, to open a run's note at its lines.
-    pub doc: Rc<Doc>,
-}
-
-/// Every note on the log, each opening what it is about.
-#[function_component(NoteList)]
-pub fn note_list(props: &NoteListProps) -> Html {
-    if props.notes.is_empty() {
+/// Every note on the log, each opening what it is about. A plain function,
+/// not a component: it has no state, and each component type costs the
+/// bundle its own lifecycle code.
+pub fn note_list(doc: &Doc, notes: &Notes, on_action: &Callback<Action>) -> Html {
+    if notes.is_empty() {
         return html! {};
     }
-    let p = props.doc.parsed.as_ref().ok();
-    let items = props.notes.0.iter().enumerate().map(|(i, n)| {
+    let p = doc.parsed.as_ref().ok();
+    let items = notes.0.iter().enumerate().map(|(i, n)| {
         let go = match n.target {
             Target::Step(s) => Action::SelectStep(s),
             Target::Run { step, run } => match p
@@ -206,20 +199,14 @@ pub fn note_list(props: &NoteListProps) -> Html {
             Target::Diag(d) => Action::SelectDiagnostic(d),
             Target::Lines(a, b) => Action::ShowLines(a, b),
         };
-        note_item(i, n, Some(go), "note", &props.on_action)
+        note_item(i, n, Some(go), "note", on_action)
     });
     html! {
         <section class="card" aria-labelledby="notes-title" data-testid="notes">
-            <h2 id="notes-title">{ format!("Notes ({})", props.notes.0.len()) }</h2>
+            <h2 id="notes-title">{ format!("Notes ({})", notes.0.len()) }</h2>
             <ul class="notes">{ for items }</ul>
         </section>
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct WhatIfProps {
-    pub doc: Rc<Doc>,
-    pub notes: Rc<Notes>,
 }
 
 /// The doubted verdicts as `what_if` flips: (commit, verdict).
@@ -246,13 +233,12 @@ fn left(w: &WhatIf) -> String {
 }
 
 /// Where the bisection would have ended had the doubted verdicts gone the
-/// other way, next to where it did end.
-#[function_component(WhatIfCard)]
-pub fn what_if_card(props: &WhatIfProps) -> Html {
-    let Ok(p) = &props.doc.parsed else {
+/// other way, next to where it did end (a plain function, as [`note_list`]).
+pub fn what_if_card(doc: &Doc, notes: &Notes) -> Html {
+    let Ok(p) = &doc.parsed else {
         return html! {};
     };
-    let flips = flips(p, &props.notes);
+    let flips = flips(p, notes);
     if flips.is_empty() {
         return html! {};
     }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::chart::RevisionsChart;
 use crate::components::details::Details;
-use crate::components::notes::{NoteForm, NoteList, WhatIfCard};
+use crate::components::notes::{note_list, what_if_card, NoteForm};
 use crate::components::raw_log::RawLog;
 use crate::components::report::CrashReport;
 use crate::components::summary::Summary;
@@ -84,7 +84,7 @@ pub fn viewer(props: &ViewerProps) -> Html {
         },
     };
     let parse_error = doc.parsed.as_ref().err().cloned();
-    let note_list = html! { <NoteList doc={doc.clone()} notes={props.notes.clone()} on_action={props.on_action.clone()} /> };
+    let notes = note_list(doc, &props.notes, &props.on_action);
     html! {
         <div class="viewer" data-testid="viewer" data-parsed-in={doc.parsed_in.as_str()}
             data-parse-ms={format!("{:.3}", doc.parse_ms)} data-analyze-ms={format!("{:.3}", doc.analyze_ms)}
@@ -98,8 +98,8 @@ pub fn viewer(props: &ViewerProps) -> Html {
                 if doc.parsed.is_ok() {
                     <div class="column left">
                         <Summary doc={doc.clone()} diag={props.diag} on_action={props.on_action.clone()} />
-                        <WhatIfCard doc={doc.clone()} notes={props.notes.clone()} />
-                        { note_list.clone() }
+                        { what_if_card(doc, &props.notes) }
+                        { notes.clone() }
                         <section class="card" aria-labelledby="timeline-title">
                             <h2 id="timeline-title">{ "Timeline" }</h2>
                             <RevisionsChart doc={doc.clone()} selected={props.step} on_action={props.on_action.clone()} />
@@ -110,7 +110,7 @@ pub fn viewer(props: &ViewerProps) -> Html {
                 <div class="column right">
                     <NoteForm doc={doc.clone()} notes={props.notes.clone()} target={note_target(props)}
                         error={props.notes_error.clone()} on_action={props.on_action.clone()} />
-                    if doc.parsed.is_err() { { note_list } }
+                    if doc.parsed.is_err() { { notes } }
                     <div class="tabs" role="tablist" aria-label="Views">{ for tabs }</div>
                     <div id="pane" class="pane" role="tabpanel" aria-labelledby={format!("tab-{}", props.tab.as_str())}>
                         { pane }
