@@ -117,13 +117,18 @@ pub fn app() -> Html {
         let ready = state.doc().map(|d| d.id);
         // The compare page keeps its `?log=A&compare=B` address.
         let idle = matches!(state.load, Load::Idle) && !matches!(state.route, Route::Compare(..));
-        use_effect_with((fragment, ready, idle), |(fragment, ready, idle)| {
-            if ready.is_some() {
-                set_address(Some(fragment), "keep");
-            } else if *idle {
-                set_address(None, "");
-            }
-        });
+        // Also once a link's notes are merged: the address then drops them.
+        let merging = state.link_notes.is_some();
+        use_effect_with(
+            (fragment, ready, idle, merging),
+            |(fragment, ready, idle, _)| {
+                if ready.is_some() {
+                    set_address(Some(fragment), "keep");
+                } else if *idle {
+                    set_address(None, "");
+                }
+            },
+        );
     }
 
     // The opened log is interactive once it is on screen.

@@ -98,7 +98,6 @@ pub fn viewer(props: &ViewerProps) -> Html {
                 if doc.parsed.is_ok() {
                     <div class="column left">
                         <Summary doc={doc.clone()} diag={props.diag} on_action={props.on_action.clone()} />
-                        { what_if_card(doc, &props.notes) }
                         { notes.clone() }
                         <section class="card" aria-labelledby="timeline-title">
                             <h2 id="timeline-title">{ "Timeline" }</h2>
@@ -110,6 +109,7 @@ pub fn viewer(props: &ViewerProps) -> Html {
                 <div class="column right">
                     <NoteForm doc={doc.clone()} notes={props.notes.clone()} target={note_target(props)}
                         error={props.notes_error.clone()} on_action={props.on_action.clone()} />
+                    { what_if_card(doc, &props.notes) }
                     if doc.parsed.is_err() { { notes } }
                     <div class="tabs" role="tablist" aria-label="Views">{ for tabs }</div>
                     <div id="pane" class="pane" role="tabpanel" aria-labelledby={format!("tab-{}", props.tab.as_str())}>

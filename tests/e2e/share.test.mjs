@@ -115,6 +115,7 @@ test('a doubted verdict shows the range the bisection would have ended with', as
   const notes = await notesShown(page);
   assert.equal(notes.length, 1);
   assert.match(notes[0], /doubted: really good.*unrelated KASAN/);
+  await page.screenshot({ path: screenshotPath('what-if') });
   // Survives a reload; deleting the doubt removes the what-if.
   await page.reload();
   await page.waitForSelector('[data-testid=what-if]');
@@ -156,6 +157,17 @@ test('notes from a damaged link are reported, the log still opens', async () => 
   await page.waitForSelector('[data-testid=notes-error]');
   assert.match(await page.textContent('[data-testid=notes-error]'), /notes in this link could not be read/);
   assert.equal(await page.locator('[data-testid=note]').count(), 0);
+  // Notes that arrive by a hash change (a link pasted into the address bar) are merged too.
+  const good = await page.evaluate(async () => {
+    const json = JSON.stringify({ version: 1, notes: [{ on: 'diag', diag: 1, text: 'from a pasted link' }] });
+    const s = new Blob([json]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    const b = new Uint8Array(await new Response(s).arrayBuffer());
+    return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  });
+  await page.evaluate((d) => { location.hash = `step=2&notes=${d}`; }, good);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=note]').length === 1);
+  assert.match((await notesShown(page))[0], /diagnostic 1.*from a pasted link/);
+  await page.waitForFunction(() => !location.hash.includes('notes='));
   await page.context().close();
 });
 
