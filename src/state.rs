@@ -550,7 +550,7 @@ impl Reducible for State {
                     return self;
                 }
                 // The reload that follows merging a link's notes keeps its error.
-                if error.is_some() || s.notes_for != Some(doc) {
+                if error.is_some() || s.notes_for != Some(doc) || s.link_notes.is_some() {
                     s.notes_error = error;
                 }
                 s.notes = Rc::new(notes);

@@ -168,6 +168,7 @@ test('notes from a damaged link are reported, the log still opens', async () => 
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=note]').length === 1);
   assert.match((await notesShown(page))[0], /diagnostic 1.*from a pasted link/);
   await page.waitForFunction(() => !location.hash.includes('notes='));
+  assert.equal(await page.locator('[data-testid=notes-error]').count(), 0, 'the earlier error is gone');
   await page.context().close();
 });
 
