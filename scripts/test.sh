@@ -17,6 +17,7 @@
 #   BISECT_LENS_DIST     absolute path of the trunk output dir (e2e tests)
 #   BISECT_LENS_CHROMIUM /usr/bin/chromium (e2e tests: playwright executablePath)
 #   NODE_PATH            the node tools' node_modules (require('playwright-core'))
+#   BISECT_LENS_SERVER_BIN the debug bisect-server binary (e2e share tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -136,7 +137,12 @@ fi
 # ---- g. end-to-end tests (node --test + playwright-core + Debian chromium) --------------
 if [ -f "$ROOT/tests/e2e/package.json" ]; then
     stage "g. node --test tests/e2e/"
+    # share.test.mjs shares logs through a real server.
+    cargo build -p bisect-server --bin bisect-server
+    target_dir="$(cargo metadata --no-deps --format-version 1 --offline |
+        node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory)')"
     NODE_PATH="$NODE_TOOLS/node_modules${NODE_PATH:+:$NODE_PATH}" \
+        BISECT_LENS_SERVER_BIN="$target_dir/debug/bisect-server" \
         BISECT_LENS_DIST="$ROOT/dist" \
         BISECT_LENS_CHROMIUM=/usr/bin/chromium \
         node --test tests/e2e/

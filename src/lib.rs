@@ -14,6 +14,7 @@ pub mod fragment;
 pub mod library;
 pub mod links;
 pub mod load;
+pub mod notes;
 pub mod offline;
 pub mod pages;
 pub mod perf;
@@ -108,19 +109,26 @@ pub fn app() -> Html {
         });
     }
 
+    notes::effects::use_notes(&state, dispatch.clone());
+
     // Keep the view in the URL fragment once a log is open.
     {
         let fragment = state.fragment().format();
         let ready = state.doc().map(|d| d.id);
         // The compare page keeps its `?log=A&compare=B` address.
         let idle = matches!(state.load, Load::Idle) && !matches!(state.route, Route::Compare(..));
-        use_effect_with((fragment, ready, idle), |(fragment, ready, idle)| {
-            if ready.is_some() {
-                set_address(Some(fragment), "keep");
-            } else if *idle {
-                set_address(None, "");
-            }
-        });
+        // Also once a link's notes are merged: the address then drops them.
+        let merging = state.link_notes.is_some();
+        use_effect_with(
+            (fragment, ready, idle, merging),
+            |(fragment, ready, idle, _)| {
+                if ready.is_some() {
+                    set_address(Some(fragment), "keep");
+                } else if *idle {
+                    set_address(None, "");
+                }
+            },
+        );
     }
 
     // The opened log is interactive once it is on screen.
@@ -181,12 +189,20 @@ pub fn app() -> Html {
             total,
         } => html! { <Loading what={what.clone()} stage={*stage} done={*done} total={*total} /> },
         Load::Failed(error) => html! { <Failed error={error.clone()} on_open={on_open.clone()} /> },
-        Load::Ready(doc) => html! {
+        Load::Ready(doc) => {
+            // Notes of the previous log are not shown while this one's load.
+            let notes = if state.notes_for == Some(doc.id) {
+                state.notes.clone()
+            } else {
+                std::rc::Rc::default()
+            };
+            html! {
             <>
             <LogActions
                 doc={doc.clone()}
                 url={match &state.request { Some((_, Request::Url(u))) => Some(u.clone()), _ => None }}
                 view={state.fragment().format()}
+                notes={notes.clone()}
             />
             <Viewer
                 doc={doc.clone()}
@@ -198,10 +214,13 @@ pub fn app() -> Html {
                 search={state.search.clone()}
                 search_focus={state.search_focus}
                 source_template={state.source_template.clone()}
+                notes={notes.clone()}
+                notes_error={state.notes_error.clone()}
                 on_action={dispatch.clone()}
             />
             </>
-        },
+            }
+        }
     };
     let doc_name = state.doc().map(|d| d.name.clone());
     html! {

@@ -85,7 +85,14 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
     }
     let result: Result<(String, Vec<u8>), LoadError> = match request {
         Request::Url(url) => fetch_log(&url, &progress).await.map(|b| (url, b)),
-        Request::Server(id) => fetch_server(&id, &progress).await.map(|b| (id, b)),
+        Request::Server(id) => match fetch_server(&id, &progress).await {
+            Ok(b) => {
+                // Notes shared with the log are in place before it opens.
+                crate::notes::effects::fetch_shared(&id, &String::from_utf8_lossy(&b)).await;
+                Ok((id, b))
+            }
+            Err(e) => Err(e),
+        },
         Request::File(file) => read_file(&file, &progress).await.map(|b| (file.name(), b)),
         Request::Text { name, text } => {
             if text.len() as u64 > MAX_BYTES {

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::doc::Doc;
 use crate::fragment::{Fragment, Tab};
+use crate::notes::{Note, Notes};
 use crate::route::Route;
 
 /// What the user asked to open.
@@ -142,6 +143,17 @@ pub struct State {
     pub source_template: String,
     /// Fragment keys of later features, kept as they were.
     pub other_fragment: Vec<String>,
+    /// The open log's notes.
+    pub notes: Rc<Notes>,
+    /// The log (`Doc::id`) `notes` belong to.
+    pub notes_for: Option<u64>,
+    /// Bumped by every change the reader makes (the effect that keeps the
+    /// notes runs on it, not on loads).
+    pub notes_rev: u64,
+    /// Notes that came in the link (`#…&notes=`), until they are merged.
+    pub link_notes: Option<String>,
+    /// Why notes could not be read or kept.
+    pub notes_error: Option<String>,
 }
 
 impl State {
@@ -186,6 +198,11 @@ impl State {
             theme,
             source_template,
             other_fragment: Vec::new(),
+            notes: Rc::default(),
+            notes_for: None,
+            notes_rev: 0,
+            link_notes: None,
+            notes_error: None,
         };
         s.apply_fragment(fragment);
         s
@@ -210,7 +227,13 @@ impl State {
         }
     }
 
-    fn apply_fragment(&mut self, f: Fragment) {
+    fn apply_fragment(&mut self, mut f: Fragment) {
+        // Notes in a link are merged into the stored ones, not kept in the address.
+        let prefix = format!("{}=", crate::notes::link::KEY);
+        if let Some(i) = f.other.iter().position(|p| p.starts_with(&prefix)) {
+            let data = f.other.remove(i);
+            self.link_notes = Some(data[prefix.len()..].to_string());
+        }
         self.step = f.step;
         self.diag = f.diag;
         self.lines = f.lines;
@@ -321,6 +344,17 @@ pub enum Action {
     SetTheme(Theme),
     SetSourceTemplate(String),
     ApplyFragment(Fragment),
+    /// The notes of log `doc` were read (and the link's merged in).
+    NotesLoaded {
+        doc: u64,
+        notes: Notes,
+        error: Option<String>,
+    },
+    /// A new note; a doubt replaces the step's earlier doubt.
+    AddNote(Note),
+    RemoveNote(usize),
+    /// The notes could not be kept.
+    NotesFailed(String),
 }
 
 impl Reducible for State {
@@ -347,6 +381,8 @@ impl Reducible for State {
                 s.search.clear();
                 s.dragging = false;
                 s.other_fragment.clear();
+                s.link_notes = None;
+                s.notes_error = None;
             }
             Action::Progress {
                 nonce,
@@ -509,6 +545,39 @@ impl Reducible for State {
                 s.apply_fragment(f);
                 s.clamp_to_doc();
             }
+            Action::NotesLoaded { doc, notes, error } => {
+                if s.doc().map(|d| d.id) != Some(doc) {
+                    return self;
+                }
+                // The reload that follows merging a link's notes keeps its error.
+                if error.is_some() || s.notes_for != Some(doc) || s.link_notes.is_some() {
+                    s.notes_error = error;
+                }
+                s.notes = Rc::new(notes);
+                s.notes_for = Some(doc);
+                s.link_notes = None;
+            }
+            Action::AddNote(note) => {
+                let mut notes = (*s.notes).clone();
+                if note.doubt.is_some() {
+                    notes
+                        .0
+                        .retain(|n| !(n.doubt.is_some() && n.target == note.target));
+                }
+                notes.0.push(note);
+                s.notes = Rc::new(notes);
+                s.notes_rev += 1;
+            }
+            Action::RemoveNote(i) => {
+                if i >= s.notes.0.len() {
+                    return self;
+                }
+                let mut notes = (*s.notes).clone();
+                notes.0.remove(i);
+                s.notes = Rc::new(notes);
+                s.notes_rev += 1;
+            }
+            Action::NotesFailed(e) => s.notes_error = Some(e),
         }
         Rc::new(s)
     }

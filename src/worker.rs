@@ -244,12 +244,9 @@ fn fail_all(msg: &str) {
 
 fn spawn() -> Result<(), String> {
     let glue = glue_url().ok_or("the app's script was not found on the page")?;
-    let window = web_sys::window().ok_or("no window")?;
-    let base = window
-        .document()
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default();
-    let script = web_sys::Url::new_with_base("worker.js", &base)
+    // worker.js sits next to the glue, at the site root: resolving it
+    // against the page would ask for /s/worker.js on a shared log's page.
+    let script = web_sys::Url::new_with_base("worker.js", &glue)
         .map_err(|_| "bad worker URL")?
         .href();
     let opts = web_sys::WorkerOptions::new();

@@ -8,6 +8,7 @@ pub mod excerpt;
 pub mod file_button;
 pub mod header;
 pub mod log_actions;
+pub mod notes;
 pub mod raw_log;
 pub mod report;
 pub mod summary;

@@ -7,12 +7,14 @@ use yew::prelude::*;
 
 use crate::components::chart::RevisionsChart;
 use crate::components::details::Details;
+use crate::components::notes::{note_list, what_if_card, NoteForm};
 use crate::components::raw_log::RawLog;
 use crate::components::report::CrashReport;
 use crate::components::summary::Summary;
 use crate::components::timeline::Timeline;
 use crate::doc::Doc;
 use crate::fragment::Tab;
+use crate::notes::{Notes, Target};
 use crate::state::{Action, ScrollRequest};
 
 #[derive(Properties, PartialEq)]
@@ -26,7 +28,24 @@ pub struct ViewerProps {
     pub search: String,
     pub search_focus: u64,
     pub source_template: String,
+    /// The log's notes (empty until they are read).
+    #[prop_or_default]
+    pub notes: Rc<Notes>,
+    #[prop_or_default]
+    pub notes_error: Option<String>,
     pub on_action: Callback<Action>,
+}
+
+/// What a new note would be attached to: raw lines picked in the raw log,
+/// else the diagnostic or step on screen.
+fn note_target(props: &ViewerProps) -> Option<Target> {
+    let lines = props.lines.map(|(a, b)| Target::Lines(a, b));
+    match (props.tab, props.diag, props.step) {
+        (Tab::Raw, _, _) if lines.is_some() => lines,
+        (_, Some(d), _) => Some(Target::Diag(d)),
+        (_, None, Some(s)) => Some(Target::Step(s)),
+        _ => lines,
+    }
 }
 
 #[function_component(Viewer)]
@@ -65,6 +84,7 @@ pub fn viewer(props: &ViewerProps) -> Html {
         },
     };
     let parse_error = doc.parsed.as_ref().err().cloned();
+    let notes = note_list(doc, &props.notes, &props.on_action);
     html! {
         <div class="viewer" data-testid="viewer" data-parsed-in={doc.parsed_in.as_str()}
             data-parse-ms={format!("{:.3}", doc.parse_ms)} data-analyze-ms={format!("{:.3}", doc.analyze_ms)}
@@ -78,6 +98,7 @@ pub fn viewer(props: &ViewerProps) -> Html {
                 if doc.parsed.is_ok() {
                     <div class="column left">
                         <Summary doc={doc.clone()} diag={props.diag} on_action={props.on_action.clone()} />
+                        { notes.clone() }
                         <section class="card" aria-labelledby="timeline-title">
                             <h2 id="timeline-title">{ "Timeline" }</h2>
                             <RevisionsChart doc={doc.clone()} selected={props.step} on_action={props.on_action.clone()} />
@@ -86,6 +107,10 @@ pub fn viewer(props: &ViewerProps) -> Html {
                     </div>
                 }
                 <div class="column right">
+                    <NoteForm doc={doc.clone()} notes={props.notes.clone()} target={note_target(props)}
+                        error={props.notes_error.clone()} on_action={props.on_action.clone()} />
+                    { what_if_card(doc, &props.notes) }
+                    if doc.parsed.is_err() { { notes } }
                     <div class="tabs" role="tablist" aria-label="Views">{ for tabs }</div>
                     <div id="pane" class="pane" role="tabpanel" aria-labelledby={format!("tab-{}", props.tab.as_str())}>
                         { pane }

@@ -27,11 +27,13 @@ function textKey(text) {
 }
 const notesKey = (text) => `bisect-lens.notes.${textKey(text)}`;
 
-/// Annotations as the annotation feature might keep them: opaque JSON to this feature.
+/// Annotations as the viewer keeps them (src/notes.rs): opaque JSON to the file format.
 const NOTES = {
   version: 1,
-  notes: [{ target: { kind: 'step', step: 2 }, text: 'e2e note <b>not html</b>', created: '2026-12-01T20:00:00Z' }],
-  doubts: [{ step: 3, verdict: 'good', because: 'one SYZFAIL run' }],
+  notes: [
+    { on: 'step', step: 2, text: 'e2e note <b>not html</b>' },
+    { on: 'step', step: 3, text: 'one SYZFAIL run', doubt: 'good' },
+  ],
 };
 
 let server;

@@ -1,0 +1,51 @@
+//! Where a log's notes live: `localStorage["bisect-lens.notes.<text key>"]`
+//! (the key [`crate::bundle::notes_key`] names, which the bisect-lens file
+//! and the library read and write too).
+
+use wasm_bindgen::JsCast;
+
+use super::{Notes, NotesError};
+use crate::bundle::notes_key;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The notes kept for a log's text (none when nothing is kept).
+pub fn load(text: &str) -> Result<Notes, NotesError> {
+    match storage().and_then(|s| s.get_item(&notes_key(text)).ok().flatten()) {
+        Some(json) => Notes::parse(&json),
+        None => Ok(Notes::default()),
+    }
+}
+
+/// Keeps `notes` for a log's text (an empty list removes the entry).
+pub fn save(text: &str, notes: &Notes) -> Result<(), String> {
+    let s = storage().ok_or("this browser offers no localStorage")?;
+    let key = notes_key(text);
+    if notes.is_empty() {
+        let _ = s.remove_item(&key);
+        return Ok(());
+    }
+    s.set_item(&key, &notes.to_json()).map_err(|e| {
+        let name = e
+            .dyn_ref::<web_sys::DomException>()
+            .map(|d| d.name())
+            .unwrap_or_default();
+        if name == "QuotaExceededError" {
+            "the browser's storage for this site is full".to_string()
+        } else {
+            format!("the browser refused to store them ({name})")
+        }
+    })
+}
+
+/// Adds notes that came with a link or a shared log to those kept for its
+/// text, and returns them all.
+pub fn merge_in(text: &str, incoming: &str) -> Result<Notes, NotesError> {
+    let incoming = Notes::parse(incoming)?;
+    let mut notes = load(text)?;
+    notes.merge(incoming);
+    save(text, &notes).map_err(NotesError::Storage)?;
+    Ok(notes)
+}
