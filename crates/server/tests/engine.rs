@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bisect_log::{Kind, Summary};
+use bisect_log::{Kind, Summary, Verdict};
 use bisect_server::engine::{
     self, synth, CancellationToken, EngineError, Event, JobOutcome, JobSpec, RunOutcome,
     StepRecord, StepRole,
@@ -506,39 +506,14 @@ async fn a_false_good_is_caught_by_the_verification() {
     // the bad commit (10/10), so 24 is wrongly marked good and git converges
     // on 25. Verifying 25's parent 24 with more runs shows the crash, git is
     // told, and the bisection goes on to the true culprit 20.
-    let f = fixture(40, 20..40);
-    let spec = counting_job(
-        &f,
-        "late",
-        r#"if [ -e bug ] && ! { [ "$pos" = 24 ] && [ "$n" -lt 3 ]; }; then
-  echo "general protection fault in late_func"
-  exit 1
-fi
-exit 0
-"#,
+    false_verdict_is_caught(
+        20..40,
+        24,
+        "general protection fault in late_func",
         Kind::Cause,
-    );
-    let (result, _) = run_job(spec, vec![]).await;
-    let out = result.unwrap();
-    assert_eq!(
-        out.culprit.as_deref(),
-        Some(f.commits[20].as_str()),
-        "{}",
-        out.log
-    );
-    let at24: Vec<_> = out
-        .steps
-        .iter()
-        .filter(|s| s.commit == f.commits[24])
-        .collect();
-    assert_eq!(at24.len(), 2, "{}", out.log);
-    assert_eq!(at24[0].verdict, bisect_log::Verdict::Good);
-    assert_eq!(at24[1].role, StepRole::Verify);
-    assert_eq!(at24[1].verdict, bisect_log::Verdict::Bad);
-    assert!(out
-        .log
-        .contains(&format!("\n# git bisect bad {}\n", f.commits[24])));
-    check_log(&out);
+        20,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -573,38 +548,59 @@ async fn a_false_fixed_verdict_is_caught_in_a_fix_bisection() {
     // and 21, which is wrongly marked bad ("fixed"), then 20 and ends on 21.
     // Verifying the culprit itself shows the crash; the engine moves git's bad
     // ref back to 24 and marks 21 good; the bisection ends on the real fix.
-    let f = fixture(40, 0..22);
+    false_verdict_is_caught(0..22, 21, "WARNING in fixed_func", Kind::Fix, 22).await;
+}
+
+/// In a 40-commit fixture with the bug at `bug`, commit `pos` passes its
+/// first two runs although it has the bug: its first verdict is wrong, the
+/// verification of more runs right, git is told, and the bisection ends on
+/// `culprit`.
+async fn false_verdict_is_caught(
+    bug: std::ops::Range<usize>,
+    pos: usize,
+    title: &str,
+    kind: Kind,
+    culprit: usize,
+) {
+    let f = fixture(40, bug);
     let spec = counting_job(
         &f,
         "late",
-        r#"if [ -e bug ] && ! { [ "$pos" = 21 ] && [ "$n" -lt 3 ]; }; then
-  echo "WARNING in fixed_func"
+        &format!(
+            r#"if [ -e bug ] && ! {{ [ "$pos" = {pos} ] && [ "$n" -lt 3 ]; }}; then
+  echo "{title}"
   exit 1
 fi
 exit 0
-"#,
-        Kind::Fix,
+"#
+        ),
+        kind,
     );
     let (result, _) = run_job(spec, vec![]).await;
     let out = result.unwrap();
     assert_eq!(
         out.culprit.as_deref(),
-        Some(f.commits[22].as_str()),
+        Some(f.commits[culprit].as_str()),
         "{}",
         out.log
     );
-    let at21: Vec<_> = out
+    let at: Vec<_> = out
         .steps
         .iter()
-        .filter(|s| s.commit == f.commits[21])
+        .filter(|s| s.commit == f.commits[pos])
         .collect();
-    assert_eq!(at21.len(), 2, "{}", out.log);
-    assert_eq!(at21[0].verdict, bisect_log::Verdict::Bad);
-    assert_eq!(at21[1].role, StepRole::Verify);
-    assert_eq!(at21[1].verdict, bisect_log::Verdict::Good);
+    // git's words: in a fix bisection a crash is "good".
+    let (wrong, right, told) = match kind {
+        Kind::Cause => (Verdict::Good, Verdict::Bad, "bad"),
+        Kind::Fix => (Verdict::Bad, Verdict::Good, "good"),
+    };
+    assert_eq!(at.len(), 2, "{}", out.log);
+    assert_eq!(at[0].verdict, wrong);
+    assert_eq!(at[1].role, StepRole::Verify);
+    assert_eq!(at[1].verdict, right);
     assert!(out
         .log
-        .contains(&format!("\n# git bisect good {}\n", f.commits[21])));
+        .contains(&format!("\n# git bisect {told} {}\n", f.commits[pos])));
     check_log(&out);
 }
 
