@@ -284,11 +284,11 @@ fn set_address(fragment: Option<&str>, query: &str) {
         return;
     };
     let loc = window.location();
-    let path = loc.pathname().unwrap_or_default();
+    let here = loc.pathname().unwrap_or_default();
     let path = if query == "home" {
-        route::home_path(&path)
+        route::home_path(&here)
     } else {
-        path
+        here.clone()
     };
     let search = if query == "keep" {
         loc.search().unwrap_or_default()
@@ -301,7 +301,7 @@ fn set_address(fragment: Option<&str>, query: &str) {
     };
     let url = format!("{path}{search}{hash}");
     let current = format!(
-        "{path}{}{}",
+        "{here}{}{}",
         loc.search().unwrap_or_default(),
         loc.hash().unwrap_or_default()
     );
