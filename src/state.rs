@@ -129,6 +129,18 @@ pub enum Stream {
     Ended,
 }
 
+impl Stream {
+    /// `data-stream` of the job page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Connecting => "connecting",
+            Stream::Live => "live",
+            Stream::Reconnecting => "reconnecting",
+            Stream::Ended => "ended",
+        }
+    }
+}
+
 /// The job page's view of a job (its log is the open `Doc`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobView {

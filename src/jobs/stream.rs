@@ -1,12 +1,13 @@
 //! Following a job live: its event stream (`EventSource`) gathered into the
-//! log text, parsed again at most every [`REPARSE_MS`], and reported as
-//! `Action`s. Started and stopped by the job page's effect.
+//! log text, parsed again [`REPARSE_MS`] after new lines arrive (with all
+//! that came meanwhile), and reported as `Action`s. Started and stopped by
+//! the job page's effect.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use gloo_timers::callback::{Interval, Timeout};
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::Callback;
 
@@ -32,6 +33,8 @@ struct Live {
     source: Option<web_sys::EventSource>,
     listeners: Vec<EventListener>,
     retry: Option<Timeout>,
+    /// The pending parse of new lines (one at a time: the throttle).
+    reparse: Option<Timeout>,
 }
 
 impl Live {
@@ -41,6 +44,7 @@ impl Live {
             return None;
         }
         self.dirty = false;
+        self.reparse = None;
         let doc = open_here(format!("job {}", self.id), self.text.as_bytes());
         Some(Action::JobLog(doc))
     }
@@ -56,7 +60,6 @@ impl Live {
 /// A running subscription; dropping it closes the stream.
 pub struct Subscription {
     live: Rc<RefCell<Live>>,
-    _tick: Interval,
 }
 
 impl Drop for Subscription {
@@ -65,6 +68,7 @@ impl Drop for Subscription {
             l.ended = true;
             l.close();
             l.retry = None;
+            l.reparse = None;
         }
     }
 }
@@ -81,21 +85,29 @@ pub fn follow(id: String, dispatch: Callback<Action>) -> Subscription {
         source: None,
         listeners: Vec::new(),
         retry: None,
+        reparse: None,
     }));
     connect(&live);
-    let tick = {
-        let live = live.clone();
-        Interval::new(REPARSE_MS, move || {
-            let out = live
-                .try_borrow_mut()
-                .ok()
-                .and_then(|mut l| Some((l.dispatch.clone(), l.flush()?)));
-            if let Some((dispatch, action)) = out {
-                dispatch.emit(action);
-            }
-        })
-    };
-    Subscription { live, _tick: tick }
+    Subscription { live }
+}
+
+/// New lines arrived: parse them within [`REPARSE_MS`], together with any
+/// that follow until then.
+fn schedule_reparse(live: &Rc<RefCell<Live>>, l: &mut Live) {
+    if l.reparse.is_some() {
+        return;
+    }
+    let live = live.clone();
+    l.reparse = Some(Timeout::new(REPARSE_MS, move || {
+        let out = live.try_borrow_mut().ok().and_then(|mut l| {
+            // Dropped while it runs: wasm-bindgen frees it after the call.
+            l.reparse = None;
+            Some((l.dispatch.clone(), l.flush()?))
+        });
+        if let Some((dispatch, action)) = out {
+            dispatch.emit(action);
+        }
+    }));
 }
 
 fn connect(live: &Rc<RefCell<Live>>) {
@@ -167,12 +179,14 @@ fn on_event(live: &Rc<RefCell<Live>>, event: JobEvent) -> (Callback<Action>, Vec
                 l.text.push_str(&line);
                 l.text.push('\n');
                 l.dirty = true;
+                schedule_reparse(live, &mut l);
             }
         }
         JobEvent::Reset => {
             l.text.clear();
             l.last_seq = -1;
             l.dirty = true;
+            schedule_reparse(live, &mut l);
         }
         JobEvent::State(status) => {
             if status.is_final() {

@@ -150,7 +150,6 @@ pub fn job_page(props: &JobPageProps) -> Html {
         Stream::Reconnecting => "connection lost, reconnecting\u{2026}",
         Stream::Ended => "complete",
     };
-    let stream_name = format!("{:?}", props.job.stream).to_lowercase();
     let cancellable = status.is_some_and(|s| !s.is_final());
     html! {
         <div class="job" data-testid="job-page">
@@ -177,7 +176,7 @@ pub fn job_page(props: &JobPageProps) -> Html {
                 <p class="job-meta">
                     <span data-testid="job-steps">{ steps_text }</span>
                     { " \u{b7} stream: " }
-                    <span data-testid="job-stream" data-stream={stream_name}>{ stream }</span>
+                    <span data-testid="job-stream" data-stream={props.job.stream.as_str()}>{ stream }</span>
                 </p>
                 if let Some(s) = status.filter(|s| s.state == "done") {
                     if let Some(c) = &s.culprit {

@@ -183,6 +183,12 @@ test('a job from the form streams its steps on the job page and ends with the ri
   assert.equal(done, job.tested_commits);
   await page.screenshot({ path: screenshotPath('job-done') });
 
+  // Opened again once finished: the whole log arrives, and the stream is closed.
+  await page.reload();
+  await page.waitForSelector(`[data-testid=job-culprit][data-commit="${hashes[22]}"]`);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=step]').length === n, job.tested_commits);
+  assert.equal(await page.getAttribute('[data-testid=job-stream]', 'data-stream'), 'ended');
+
   // The brand link leaves the job page.
   await page.click('.brand');
   await page.waitForSelector('[data-testid=sample]');
