@@ -22,6 +22,8 @@ pub struct JobForm {
     pub timeout_s: String,
     /// `cause` or `fix`.
     pub kind: String,
+    /// Sent as the `Authorization` header, never in the body.
+    pub token: String,
 }
 
 impl Default for JobForm {
@@ -34,6 +36,7 @@ impl Default for JobForm {
             runs: "10".into(),
             timeout_s: "600".into(),
             kind: "cause".into(),
+            token: String::new(),
         }
     }
 }
@@ -74,6 +77,36 @@ fn whole(field: &'static str, v: &str, max: u32) -> Result<u32, FieldError> {
 }
 
 impl JobForm {
+    /// A field by its server name (`token` too).
+    pub fn get(&self, field: &str) -> &str {
+        match field {
+            "repo" => &self.repo,
+            "good" => &self.good,
+            "bad" => &self.bad,
+            "command" => &self.command,
+            "runs" => &self.runs,
+            "timeout_s" => &self.timeout_s,
+            "kind" => &self.kind,
+            "token" => &self.token,
+            _ => "",
+        }
+    }
+
+    pub fn set(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "repo" => &mut self.repo,
+            "good" => &mut self.good,
+            "bad" => &mut self.bad,
+            "command" => &mut self.command,
+            "runs" => &mut self.runs,
+            "timeout_s" => &mut self.timeout_s,
+            "kind" => &mut self.kind,
+            "token" => &mut self.token,
+            _ => return,
+        };
+        *slot = value;
+    }
+
     /// The argv: one argument per line, without the line ending. Blank lines
     /// are dropped (a stray empty line at the end is a typing accident far
     /// more often than a wanted empty argument).
@@ -222,6 +255,7 @@ mod tests {
             runs: "20".into(),
             timeout_s: "30".into(),
             kind: "fix".into(),
+            token: "secret".into(),
         }
     }
 
@@ -244,9 +278,20 @@ mod tests {
         assert_eq!(json::number(&v, "runs"), Some(20.0));
         assert_eq!(json::number(&v, "timeout_s"), Some(30.0));
         assert_eq!(json::string(&v, "kind").as_deref(), Some("fix"));
-        // Nothing else: the server refuses unknown fields.
+        // Nothing else (the token least of all): the server refuses unknown fields.
         let keys = js_sys::Object::keys(&js_sys::Object::from(v)).length();
         assert_eq!(keys, 7);
+    }
+
+    #[wasm_bindgen_test]
+    fn fields_by_name() {
+        let mut f = form();
+        for name in FIELDS.iter().chain(&["token"]) {
+            f.set(name, format!("v-{name}"));
+            assert_eq!(f.get(name), format!("v-{name}"));
+        }
+        f.set("unknown", "x".into());
+        assert_eq!(f.get("unknown"), "");
     }
 
     #[wasm_bindgen_test]

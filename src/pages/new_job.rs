@@ -1,12 +1,68 @@
 //! `/new`: the "New bisection" form. Sends `POST /api/jobs` with the token
 //! of this tab and opens the job's page; the server's refusals are shown in
 //! its own words, next to the field they are about.
+//!
+//! The fields are a table rendered by one function: a `html!` block per
+//! field would cost the bundle several kB for the same markup.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::jobs::api;
-use crate::jobs::form::{JobForm, ServerError, MAX_RUNS, MAX_TIMEOUT_S};
+use crate::jobs::form::{JobForm, ServerError};
+
+/// How a field is typed in.
+#[derive(Clone, Copy, PartialEq)]
+enum Input {
+    Text,
+    Number(u32),
+    Lines,
+    Secret,
+}
+
+/// One field: its server name, label, input, hint, and whether it takes a
+/// whole row.
+struct Field(&'static str, &'static str, Input, &'static str, bool);
+
+const FIELDS: [Field; 7] = [
+    Field(
+        "repo",
+        "Repository",
+        Input::Text,
+        "A git repository under the server's repositories' root.",
+        true,
+    ),
+    Field("good", "Good revision", Input::Text, "", false),
+    Field("bad", "Bad revision", Input::Text, "", false),
+    Field(
+        "command",
+        "Test command",
+        Input::Lines,
+        "One argument per line, the program first. It is run as is, never through a shell: no quoting needed.",
+        true,
+    ),
+    Field(
+        "runs",
+        "Runs per commit",
+        Input::Number(crate::jobs::form::MAX_RUNS),
+        "",
+        false,
+    ),
+    Field(
+        "timeout_s",
+        "Timeout per run (s)",
+        Input::Number(crate::jobs::form::MAX_TIMEOUT_S),
+        "",
+        false,
+    ),
+    Field(
+        "token",
+        "Token",
+        Input::Secret,
+        "The server's BISECT_LENS_TOKEN. Kept in this tab only (sessionStorage), never in a link.",
+        true,
+    ),
+];
 
 fn value(e: &Event) -> Option<String> {
     let t = e.target()?;
@@ -17,7 +73,7 @@ fn value(e: &Event) -> Option<String> {
         .map(|a| a.value())
 }
 
-/// A form field's refusal, from the form's own check or the server.
+/// A refusal, from the form's own check or the server.
 #[derive(Debug, Clone, PartialEq)]
 struct Refusal {
     title: String,
@@ -35,10 +91,51 @@ impl From<ServerError> for Refusal {
     }
 }
 
+fn field(f: &Field, value: &str, error: Option<&str>, oninput: Callback<InputEvent>) -> Html {
+    let Field(name, label, input, hint, wide) = *f;
+    let id = format!("job-{name}");
+    let error_id = error.map(|_| format!("{name}-error"));
+    let invalid = error.map(|_| "true");
+    let testid = format!("field-{}", name.trim_end_matches("_s"));
+    let control = match input {
+        Input::Lines => html! {
+            <textarea id={id.clone()} name={name} rows="4" value={value.to_string()} {oninput}
+                placeholder={"/bin/bash\n./repro.sh"} spellcheck="false"
+                aria-invalid={invalid} aria-describedby={error_id.clone()} data-testid={testid} />
+        },
+        _ => {
+            let (kind, max) = match input {
+                Input::Number(max) => ("number", Some(max.to_string())),
+                Input::Secret => ("password", None),
+                _ => ("text", None),
+            };
+            html! {
+                <input id={id.clone()} name={name} type={kind} min={max.as_ref().map(|_| "1")} max={max}
+                    autocomplete={(input == Input::Secret).then_some("off")} value={value.to_string()} {oninput}
+                    aria-invalid={invalid} aria-describedby={error_id.clone()} data-testid={testid} />
+            }
+        }
+    };
+    html! {
+        <div class={classes!("field", wide.then_some("wide"))}>
+            <label for={id}>{ label }</label>
+            { control }
+            if !hint.is_empty() {
+                <p class="hint">{ hint }</p>
+            }
+            if let (Some(m), Some(eid)) = (error, error_id) {
+                <p class="field-error" id={eid} data-testid={format!("field-error-{name}")}>{ m.to_string() }</p>
+            }
+        </div>
+    }
+}
+
 #[function_component(NewJob)]
 pub fn new_job() -> Html {
-    let form = use_state(JobForm::default);
-    let token = use_state(crate::jobs::load_token);
+    let form = use_state(|| JobForm {
+        token: crate::jobs::load_token(),
+        ..JobForm::default()
+    });
     let refusal = use_state(|| None::<Refusal>);
     // The request to send, numbered so that a second submit sends again.
     let pending = use_state(|| None::<(u64, String, String)>);
@@ -69,27 +166,18 @@ pub fn new_job() -> Html {
         });
     }
 
-    let edit = |set: fn(&mut JobForm, String)| {
+    let edit = |name: &'static str| {
         let form = form.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(v) = value(&e) {
                 let mut f = (*form).clone();
-                set(&mut f, v);
+                f.set(name, v);
                 form.set(f);
-            }
-        })
-    };
-    let on_token = {
-        let token = token.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(v) = value(&e) {
-                token.set(v.trim().to_string());
             }
         })
     };
     let onsubmit = {
         let form = form.clone();
-        let token = token.clone();
         let refusal = refusal.clone();
         let pending = pending.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -103,28 +191,23 @@ pub fn new_job() -> Html {
                 Ok(body) => {
                     refusal.set(None);
                     let n = pending.as_ref().map_or(1, |(n, _, _)| n + 1);
-                    pending.set(Some((n, body, (*token).clone())));
+                    pending.set(Some((n, body, form.token.trim().to_string())));
                 }
             }
         })
     };
-
-    let bad = |field: &str| {
+    let error_of = |name: &str| {
         refusal
             .as_ref()
-            .filter(|r| r.field == Some(field))
+            .filter(|r| r.field == Some(name))
             .map(|r| r.message.clone())
     };
-    let note = |field: &'static str| match bad(field) {
-        Some(m) => {
-            html! { <p class="field-error" id={format!("{field}-error")} data-testid={format!("field-error-{field}")}>{ m }</p> }
-        }
-        None => html! {},
-    };
-    let invalid = |field: &str| bad(field).map(|_| "true");
-    let described = |field: &str| bad(field).map(|_| format!("{field}-error"));
-    let f = &*form;
-    let kind_radio = |k: &'static str, label: &'static str| {
+    let kinds = [
+        ("cause", "the commit that introduced the bug"),
+        ("fix", "the commit that fixed it"),
+    ]
+    .map(|(k, label)| {
+        let checked = form.kind == k;
         let form = form.clone();
         let onchange = Callback::from(move |_: Event| {
             let mut f = (*form).clone();
@@ -133,11 +216,11 @@ pub fn new_job() -> Html {
         });
         html! {
             <label class="radio">
-                <input type="radio" name="kind" value={k} checked={f.kind == k} {onchange} data-testid={format!("kind-{k}")} />
+                <input type="radio" name="kind" value={k} {checked} {onchange} data-testid={format!("kind-{k}")} />
                 { label }
             </label>
         }
-    };
+    });
     html! {
         <section class="new-job" data-testid="new-job">
             <h1>{ "New bisection" }</h1>
@@ -148,55 +231,13 @@ pub fn new_job() -> Html {
                 </div>
             }
             <form class="job-form card" {onsubmit} novalidate=true>
-                <label for="job-repo">{ "Repository" }</label>
-                <input id="job-repo" name="repo" value={f.repo.clone()} oninput={edit(|f, v| f.repo = v)}
-                    placeholder="linux" aria-invalid={invalid("repo")} aria-describedby={described("repo")} data-testid="field-repo" />
-                <p class="hint">{ "A git repository under the server's repositories' root." }</p>
-                { note("repo") }
-                <div class="pair">
-                    <div>
-                        <label for="job-good">{ "Good revision" }</label>
-                        <input id="job-good" name="good" value={f.good.clone()} oninput={edit(|f, v| f.good = v)}
-                            aria-invalid={invalid("good")} aria-describedby={described("good")} data-testid="field-good" />
-                        { note("good") }
-                    </div>
-                    <div>
-                        <label for="job-bad">{ "Bad revision" }</label>
-                        <input id="job-bad" name="bad" value={f.bad.clone()} oninput={edit(|f, v| f.bad = v)}
-                            aria-invalid={invalid("bad")} aria-describedby={described("bad")} data-testid="field-bad" />
-                        { note("bad") }
-                    </div>
-                </div>
-                <label for="job-command">{ "Test command" }</label>
-                <textarea id="job-command" name="command" rows="4" value={f.command.clone()} oninput={edit(|f, v| f.command = v)}
-                    placeholder={"/bin/bash\n./repro.sh"} spellcheck="false"
-                    aria-invalid={invalid("command")} aria-describedby={described("command")} data-testid="field-command" />
-                <p class="hint">{ "One argument per line, the program first. It is run as is, never through a shell: no quoting needed." }</p>
-                { note("command") }
-                <div class="pair">
-                    <div>
-                        <label for="job-runs">{ "Runs per commit" }</label>
-                        <input id="job-runs" name="runs" type="number" min="1" max={MAX_RUNS.to_string()} value={f.runs.clone()}
-                            oninput={edit(|f, v| f.runs = v)} aria-invalid={invalid("runs")} aria-describedby={described("runs")} data-testid="field-runs" />
-                        { note("runs") }
-                    </div>
-                    <div>
-                        <label for="job-timeout">{ "Timeout per run (s)" }</label>
-                        <input id="job-timeout" name="timeout_s" type="number" min="1" max={MAX_TIMEOUT_S.to_string()} value={f.timeout_s.clone()}
-                            oninput={edit(|f, v| f.timeout_s = v)} aria-invalid={invalid("timeout_s")} aria-describedby={described("timeout_s")} data-testid="field-timeout" />
-                        { note("timeout_s") }
-                    </div>
-                </div>
-                <fieldset class="kind">
+                { for FIELDS[..6].iter().map(|f| field(f, form.get(f.0), error_of(f.0).as_deref(), edit(f.0))) }
+                <fieldset class="field wide">
                     <legend>{ "Looking for" }</legend>
-                    { kind_radio("cause", "the commit that introduced the bug") }
-                    { kind_radio("fix", "the commit that fixed it") }
-                    { note("kind") }
+                    { for kinds }
                 </fieldset>
-                <label for="job-token">{ "Token" }</label>
-                <input id="job-token" name="token" type="password" autocomplete="off" value={(*token).clone()} oninput={on_token} data-testid="field-token" />
-                <p class="hint">{ "The server's BISECT_LENS_TOKEN. Kept in this tab only (sessionStorage), never in a link." }</p>
-                <p><button type="submit" class="primary" disabled={*busy} data-testid="submit-job">{ if *busy { "Starting\u{2026}" } else { "Start the bisection" } }</button></p>
+                { for FIELDS[6..].iter().map(|f| field(f, form.get(f.0), error_of(f.0).as_deref(), edit(f.0))) }
+                <p class="field wide"><button type="submit" class="primary" disabled={*busy} data-testid="submit-job">{ if *busy { "Starting\u{2026}" } else { "Start the bisection" } }</button></p>
             </form>
         </section>
     }
