@@ -178,6 +178,8 @@ test('a job from the form streams its steps on the job page and ends with the ri
   // summary's culprit card the culprit.
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=step]').length === n, job.tested_commits);
   assert.match(await page.textContent('[data-testid=culprit]'), new RegExp(hashes[22]));
+  // git's last answer: a first answer the engine's verification refuted is not the culprit.
+  assert.equal(await page.textContent('[data-testid=culprit] .culprit-subject'), 'commit 23');
   assert.equal(await page.getAttribute('[data-testid=job-stream]', 'data-stream'), 'ended');
   const done = Number(await page.getAttribute('[data-testid=job-progress]', 'data-done'));
   assert.equal(done, job.tested_commits);
