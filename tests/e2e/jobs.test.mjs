@@ -2,7 +2,8 @@
 // (debug build, SQLite in a temp directory) serving the release build of the
 // viewer: the "New bisection" form on a generated 40-commit repository with a
 // flaky test script, the job page streaming its steps to the right culprit,
-// a wrong token, cancelling, and a log from a site without CORS headers
+// a wrong token, cancelling, a restart of the server under an open job page,
+// and a log from a site without CORS headers
 // opened through the server's link proxy.
 //
 //   cargo build -p bisect-server --bin bisect-server
@@ -79,11 +80,12 @@ exit 0
   return file;
 }
 
-/// The bisect-server binary on a free port; resolves once it listens.
-function startServer(fetchAllow) {
+/// The bisect-server binary (on a free port unless `listen` names one);
+/// resolves once it listens.
+function startServer(fetchAllow, { listen = '127.0.0.1:0', db = 'e2e.db' } = {}) {
   const child = spawn(SERVER_BIN, [
-    '--listen', '127.0.0.1:0',
-    '--database', `sqlite://${path.join(tmp, 'data', 'e2e.db')}`,
+    '--listen', listen,
+    '--database', `sqlite://${path.join(tmp, 'data', db)}`,
     '--dist', DIST,
     '--repos-root', path.join(tmp, 'repos'),
     '--workers', '1',
@@ -94,7 +96,7 @@ function startServer(fetchAllow) {
     const lines = readline.createInterface({ input: child.stdout });
     lines.once('line', (line) => {
       const addr = line.trim().replace(/^bisect-server listening on /, '');
-      resolve({ url: addr.startsWith('http') ? addr : `http://${addr}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGINT'); }) });
+      resolve({ url: addr.startsWith('http') ? addr : `http://${addr}`, listen: addr.replace(/^https?:\/\//, ''), stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGINT'); }) });
     });
     child.once('exit', (code) => reject(new Error(`bisect-server exited with ${code}`)));
   });
@@ -269,4 +271,42 @@ test('a log from a site without CORS opens through the server\'s link proxy; a r
   assert.match(await page.textContent('[data-testid=load-error]'), /host not allowed: localhost/);
   assert.deepEqual(realProblems(page), []);
   await page.context().close();
+});
+
+test('the job page reconnects when its server restarts, and the job ends with the right culprit', async () => {
+  fs.writeFileSync(path.join(tmp, 'slow'), '');
+  let first = await startServer(`127.0.0.1:${upstream.port}`, { db: 'restart.db' });
+  let second;
+  try {
+    const resp = await fetch(`${first.url}/api/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ repo: 'small', good: hashes[0], bad: hashes[39], command: ['/bin/bash', script], runs: 4, timeout_s: 30 }),
+    });
+    assert.equal(resp.status, 201);
+    const { id } = await resp.json();
+    const page = await newPage(browser);
+    await page.goto(`${first.url}/jobs/${id}`);
+    await page.waitForSelector('[data-testid=job-stream][data-stream=live]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=step]').length >= 1, null, { timeout: 60000 });
+    // A graceful stop puts the running job back in the queue.
+    await first.stop();
+    await page.waitForSelector('[data-testid=job-stream][data-stream=reconnecting]');
+    fs.rmSync(path.join(tmp, 'slow'), { force: true });
+    second = await startServer(`127.0.0.1:${upstream.port}`, { listen: first.listen, db: 'restart.db' });
+    await page.waitForSelector('[data-testid=job-state][data-state=done]', { timeout: 240000 });
+    const job = await (await fetch(`${second.url}/api/jobs/${id}`)).json();
+    assert.equal(job.culprit, hashes[22]);
+    await page.waitForSelector(`[data-testid=job-culprit][data-commit="${hashes[22]}"]`);
+    // The log on the page is the server's, once: no line lost or doubled by the reconnection.
+    const log = await (await fetch(`${second.url}/api/jobs/${id}/log`)).text();
+    await page.click('[data-testid=tab-raw]');
+    const steps = await page.$$eval('[data-testid=step]', (els) => els.length);
+    assert.equal(steps, job.tested_commits);
+    assert.equal((log.match(/^testing commit /gm) || []).length, job.tested_commits);
+    await page.context().close();
+  } finally {
+    fs.rmSync(path.join(tmp, 'slow'), { force: true });
+    await second?.stop();
+  }
 });
