@@ -231,7 +231,7 @@ fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Re
         Load::Idle => match &state.route {
             Route::Compare(a, b) => html! { <Compare a={a.clone()} b={b.clone()} /> },
             Route::Library => html! { <Library on_open={on_open.clone()} /> },
-            _ => html! { <Start on_open={on_open.clone()} /> },
+            _ => html! { <Start on_open={on_open.clone()} server={state.server == Some(true)} /> },
         },
         Load::Loading {
             what,

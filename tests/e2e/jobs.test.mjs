@@ -145,6 +145,7 @@ function realProblems(page) {
 test('a job from the form streams its steps on the job page and ends with the right culprit', async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => /fetched through this bisect-lens server/.test(document.querySelector('[data-testid=cors-note]')?.textContent ?? ''));
   await page.click('[data-testid=new-job-link]');
   await page.waitForSelector('[data-testid=new-job]');
   assert.equal(new URL(page.url()).pathname, '/new');
