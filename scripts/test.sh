@@ -9,7 +9,8 @@
 #   d. bisect-log builds for wasm32-unknown-unknown
 #   e. trunk build --release --offline  -> dist/   (wasm-opt from npm binaryen)
 #   f. wasm-bindgen-test component tests in headless Chromium   (if tests/*.rs)
-#   g. node --test end-to-end tests with playwright-core         (if tests/e2e/package.json)
+#   g. node --test end-to-end tests with playwright-core         (if tests/e2e/package.json;
+#      the debug bisect-server binary is built first for tests/e2e/jobs.test.mjs)
 #
 # Environment provided to the tests:
 #   BISECT_LENS_PG_BIN   /usr/lib/postgresql/<ver>/bin (server tests start their
@@ -136,6 +137,11 @@ fi
 
 # ---- g. end-to-end tests (node --test + playwright-core + Debian chromium) --------------
 if [ -f "$ROOT/tests/e2e/package.json" ]; then
+    if [ -d "$ROOT/crates/server" ]; then
+        stage "g. cargo build -p bisect-server --bin bisect-server (for the e2e jobs test)"
+        cargo build -p bisect-server --bin bisect-server
+        stage_done
+    fi
     stage "g. node --test tests/e2e/"
     # share.test.mjs shares logs through a real server.
     cargo build -p bisect-server --bin bisect-server

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod components;
 pub mod doc;
 pub mod fragment;
+pub mod jobs;
 pub mod library;
 pub mod links;
 pub mod load;
@@ -33,8 +34,10 @@ use crate::components::log_actions::LogActions;
 use crate::fragment::Fragment;
 use crate::pages::compare::Compare;
 use crate::pages::failed::Failed;
+use crate::pages::job::JobPage;
 use crate::pages::library::Library;
 use crate::pages::loading::Loading;
+use crate::pages::new_job::NewJob;
 use crate::pages::start::Start;
 use crate::pages::viewer::Viewer;
 use crate::route::Route;
@@ -116,16 +119,22 @@ pub fn app() -> Html {
         let fragment = state.fragment().format();
         let ready = state.doc().map(|d| d.id);
         // The compare page keeps its `?log=A&compare=B` address.
-        let idle = matches!(state.load, Load::Idle) && !matches!(state.route, Route::Compare(..));
+        let idle = matches!(state.load, Load::Idle)
+            && !matches!(
+                state.route,
+                Route::Compare(..) | Route::NewJob | Route::Job(_)
+            );
+        // Back at the start page (the brand link): leave the page's own path too.
+        let home = state.route == Route::Start;
         // Also once a link's notes are merged: the address then drops them.
         let merging = state.link_notes.is_some();
         use_effect_with(
-            (fragment, ready, idle, merging),
-            |(fragment, ready, idle, _)| {
+            (fragment, ready, idle, home, merging),
+            |(fragment, ready, idle, home, _)| {
                 if ready.is_some() {
                     set_address(Some(fragment), "keep");
                 } else if *idle {
-                    set_address(None, "");
+                    set_address(None, if *home { "home" } else { "" });
                 }
             },
         );
@@ -166,6 +175,17 @@ pub fn app() -> Html {
         settings::save_source_template(t);
     });
 
+    // Whether a bisect-lens server serves the page (the "New bisection" link).
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let present = jobs::api::server_present().await;
+                dispatch.emit(Action::ServerDetected(present));
+            });
+        });
+    }
+
     // Global listeners: back/forward in the fragment, keys, drag and drop, paste.
     {
         let dispatch = dispatch.clone();
@@ -176,57 +196,22 @@ pub fn app() -> Html {
     }
 
     let on_open = dispatch.reform(Action::Open);
-    let content = match &state.load {
-        Load::Idle => match &state.route {
-            Route::Compare(a, b) => html! { <Compare a={a.clone()} b={b.clone()} /> },
-            Route::Library => html! { <Library on_open={on_open.clone()} /> },
-            _ => html! { <Start on_open={on_open.clone()} /> },
+    let content = match (&state.route, &state.job) {
+        (Route::NewJob, _) => html! { <NewJob /> },
+        (Route::Job(_), Some(job)) => html! {
+            <JobPage job={job.clone()} doc={state.doc().cloned()} on_action={dispatch.clone()}>
+                if let Some(doc) = state.doc() {
+                    { viewer(&state, doc, &dispatch) }
+                }
+            </JobPage>
         },
-        Load::Loading {
-            what,
-            stage,
-            done,
-            total,
-        } => html! { <Loading what={what.clone()} stage={*stage} done={*done} total={*total} /> },
-        Load::Failed(error) => html! { <Failed error={error.clone()} on_open={on_open.clone()} /> },
-        Load::Ready(doc) => {
-            // Notes of the previous log are not shown while this one's load.
-            let notes = if state.notes_for == Some(doc.id) {
-                state.notes.clone()
-            } else {
-                std::rc::Rc::default()
-            };
-            html! {
-            <>
-            <LogActions
-                doc={doc.clone()}
-                url={match &state.request { Some((_, Request::Url(u))) => Some(u.clone()), _ => None }}
-                view={state.fragment().format()}
-                notes={notes.clone()}
-            />
-            <Viewer
-                doc={doc.clone()}
-                step={state.step}
-                diag={state.diag}
-                tab={state.tab}
-                lines={state.lines}
-                scroll={state.scroll}
-                search={state.search.clone()}
-                search_focus={state.search_focus}
-                source_template={state.source_template.clone()}
-                notes={notes.clone()}
-                notes_error={state.notes_error.clone()}
-                on_action={dispatch.clone()}
-            />
-            </>
-            }
-        }
+        _ => log_content(&state, &dispatch, &on_open),
     };
     let doc_name = state.doc().map(|d| d.name.clone());
     html! {
         <>
             <a class="skip-link" href="#main">{ "Skip to content" }</a>
-            <Header doc_name={doc_name} theme={state.theme} on_action={dispatch.clone()} on_open={on_open.clone()} />
+            <Header doc_name={doc_name} theme={state.theme} server={state.server == Some(true)} on_action={dispatch.clone()} on_open={on_open.clone()} />
             <main id="main" class="main" tabindex="-1">{ content }</main>
             if state.help_open {
                 <Help on_action={dispatch.clone()} />
@@ -245,14 +230,83 @@ pub fn app() -> Html {
     }
 }
 
+/// The page for the open log (or the start page, library, compare).
+fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Request>) -> Html {
+    match &state.load {
+        Load::Idle => match &state.route {
+            Route::Compare(a, b) => html! { <Compare a={a.clone()} b={b.clone()} /> },
+            Route::Library => html! { <Library on_open={on_open.clone()} /> },
+            _ => html! { <Start on_open={on_open.clone()} server={state.server == Some(true)} /> },
+        },
+        Load::Loading {
+            what,
+            stage,
+            done,
+            total,
+        } => html! { <Loading what={what.clone()} stage={*stage} done={*done} total={*total} /> },
+        Load::Failed(error) => html! { <Failed error={error.clone()} on_open={on_open.clone()} /> },
+        Load::Ready(doc) => html! {
+            <>
+            if state.via_server {
+                <p class="banner info" role="status" data-testid="via-server">
+                    { "Fetched through the bisect-lens server: this site does not let the browser read the log directly." }
+                </p>
+            }
+            <LogActions
+                doc={doc.clone()}
+                url={match &state.request { Some((_, Request::Url(u))) => Some(u.clone()), _ => None }}
+                view={state.fragment().format()}
+                notes={notes_of(state, doc)}
+            />
+            { viewer(state, doc, dispatch) }
+            </>
+        },
+    }
+}
+
+/// The views of an open log, as the state has them.
+fn viewer(state: &State, doc: &std::rc::Rc<doc::Doc>, dispatch: &Callback<Action>) -> Html {
+    html! {
+        <Viewer
+            doc={doc.clone()}
+            step={state.step}
+            diag={state.diag}
+            tab={state.tab}
+            lines={state.lines}
+            scroll={state.scroll}
+            search={state.search.clone()}
+            search_focus={state.search_focus}
+            source_template={state.source_template.clone()}
+            notes={notes_of(state, doc)}
+            notes_error={state.notes_error.clone()}
+            on_action={dispatch.clone()}
+        />
+    }
+}
+
+/// The open log's notes; none while another log's are still in the state.
+fn notes_of(state: &State, doc: &doc::Doc) -> std::rc::Rc<notes::Notes> {
+    if state.notes_for == Some(doc.id) {
+        state.notes.clone()
+    } else {
+        std::rc::Rc::default()
+    }
+}
+
 /// Rewrites the address without a navigation: the fragment (`Some`), and
-/// the query (`"keep"` keeps it, anything else drops it).
+/// the query (`"keep"` keeps it, anything else drops it; `"home"` also
+/// goes back to the start page's path).
 fn set_address(fragment: Option<&str>, query: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let loc = window.location();
-    let path = loc.pathname().unwrap_or_default();
+    let here = loc.pathname().unwrap_or_default();
+    let path = if query == "home" {
+        route::home_path(&here)
+    } else {
+        here.clone()
+    };
     let search = if query == "keep" {
         loc.search().unwrap_or_default()
     } else {
@@ -264,7 +318,7 @@ fn set_address(fragment: Option<&str>, query: &str) {
     };
     let url = format!("{path}{search}{hash}");
     let current = format!(
-        "{path}{}{}",
+        "{here}{}{}",
         loc.search().unwrap_or_default(),
         loc.hash().unwrap_or_default()
     );

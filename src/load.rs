@@ -47,7 +47,7 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
-fn js_error_text(e: &JsValue) -> String {
+pub fn js_error_text(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
@@ -84,7 +84,15 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
         crate::worker::warm_up();
     }
     let result: Result<(String, Vec<u8>), LoadError> = match request {
-        Request::Url(url) => fetch_log(&url, &progress).await.map(|b| (url, b)),
+        Request::Url(url) => match fetch_log(&url, &progress).await {
+            Ok((bytes, via_server)) => {
+                if via_server {
+                    dispatch.emit(Action::ViaServer { nonce });
+                }
+                Ok((url, bytes))
+            }
+            Err(e) => Err(e),
+        },
         Request::Server(id) => match fetch_server(&id, &progress).await {
             Ok(b) => {
                 // Notes shared with the log are in place before it opens.
@@ -138,7 +146,7 @@ pub async fn run(nonce: u64, request: Request, dispatch: Callback<Action>) {
 
 /// Downloads a log without progress reports (the compare page).
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, LoadError> {
-    fetch_log(url, &|_, _, _| {}).await
+    fetch_log(url, &|_, _, _| {}).await.map(|(b, _)| b)
 }
 
 /// Marks the opened log as interactive at the next frame (called from the
@@ -159,10 +167,14 @@ pub fn mark_interactive() {
     }
 }
 
+/// Downloads a log; when the browser may not (the other site sends no CORS
+/// headers, or cannot be reached from here) and a bisect-lens server serves
+/// this page, through its link proxy instead. Answers the bytes and whether
+/// they came through the server.
 async fn fetch_log(
     url: &str,
     progress: &impl Fn(Stage, u64, Option<u64>),
-) -> Result<Vec<u8>, LoadError> {
+) -> Result<(Vec<u8>, bool), LoadError> {
     let window = web_sys::window().ok_or_else(|| err("No browser window", "", false))?;
     let base = window.location().href().unwrap_or_default();
     let resolved = web_sys::Url::new_with_base(url, &base)
@@ -181,18 +193,24 @@ async fn fetch_log(
             true,
         ));
     }
-    let resp = JsFuture::from(window.fetch_with_str(&resolved))
-        .await
-        .map_err(|e| {
-            err(
+    let resp = match JsFuture::from(window.fetch_with_str(&resolved)).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            if crate::jobs::api::server_present().await {
+                return fetch_via_server(&resolved, progress)
+                    .await
+                    .map(|b| (b, true));
+            }
+            return Err(err(
                 "The log could not be downloaded",
                 format!(
                     "The browser could not fetch {resolved} ({}). The server may be offline, or it does not allow other sites to read its files (CORS): syzbot's dashboard, for example, does not. Download the log and open the file instead.",
                     js_error_text(&e)
                 ),
                 true,
-            )
-        })?;
+            ));
+        }
+    };
     let resp: web_sys::Response = resp
         .dyn_into()
         .map_err(|_| err("The log could not be downloaded", "unexpected answer", true))?;
@@ -206,6 +224,40 @@ async fn fetch_log(
             ),
             true,
         ));
+    }
+    read_response(resp, progress).await.map(|b| (b, false))
+}
+
+/// The link proxy (`GET /api/fetch?url=`): its refusals (a host not on its
+/// allowlist, an upstream error) are shown in its own words.
+async fn fetch_via_server(
+    url: &str,
+    progress: &impl Fn(Stage, u64, Option<u64>),
+) -> Result<Vec<u8>, LoadError> {
+    let window = web_sys::window().ok_or_else(|| err("No browser window", "", false))?;
+    let refused = |why: String| {
+        err(
+            "The log could not be downloaded",
+            format!(
+                "The browser may not read {url} directly (no CORS headers, or unreachable from here), and the bisect-lens server could not fetch it either: {why}. Download the log and open the file instead."
+            ),
+            true,
+        )
+    };
+    let path = crate::jobs::api::proxy_path(url);
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(&path))
+        .await
+        .map_err(|e| refused(js_error_text(&e)))?
+        .dyn_into()
+        .map_err(|_| refused("unexpected answer".into()))?;
+    if !resp.ok() {
+        let status = resp.status();
+        let body = match resp.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        let e = crate::jobs::form::ServerError::from_response(status, &body.unwrap_or_default());
+        return Err(refused(e.message));
     }
     read_response(resp, progress).await
 }
@@ -231,12 +283,7 @@ async fn fetch_server(
     let resp: web_sys::Response = resp
         .dyn_into()
         .map_err(|_| no_server("gave an unexpected answer".into()))?;
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let content_type = content_type(&resp);
     if resp.status() == 404 && content_type.starts_with("application/json") {
         return Err(err(
             "No such log",
@@ -254,6 +301,15 @@ async fn fetch_server(
         ));
     }
     read_response(resp, progress).await
+}
+
+/// The answer's `Content-Type` (empty when it has none).
+pub fn content_type(resp: &web_sys::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 async fn read_response(

@@ -18,6 +18,10 @@ pub enum Route {
     /// `?log=A&compare=B`: two logs side by side (`library:<key>` names a
     /// saved log).
     Compare(String, String),
+    /// `/new`: the "New bisection" form (served by a bisect-lens server).
+    NewJob,
+    /// `/jobs/<id>`: a bisection job, live.
+    Job(String),
 }
 
 impl Route {
@@ -28,6 +32,20 @@ impl Route {
             .map(|(_, id)| id.trim_end_matches('/'))
         {
             return server(id);
+        }
+        // `./library` from a job's page is `/jobs/library`: still the library.
+        if let Some(id) = pathname
+            .rsplit_once("/jobs/")
+            .map(|(_, id)| id.trim_end_matches('/'))
+            .filter(|_| !is_library_path(pathname))
+        {
+            return match server(id) {
+                Route::Server(id) => Route::Job(id),
+                other => other,
+            };
+        }
+        if pathname.trim_end_matches('/').ends_with("/new") {
+            return Route::NewJob;
         }
         let mut log = None;
         let mut id = None;
@@ -69,6 +87,23 @@ fn server(id: &str) -> Route {
             "\u{201c}{id}\u{201d} is not a log id (ids are letters, digits, - and _)."
         ))
     }
+}
+
+/// The start page's path for a page at `pathname`: the app's own pages
+/// (`/library`, `/new`, `/jobs/<id>`, `/s/<id>`) lose their last part.
+pub fn home_path(pathname: &str) -> String {
+    for page in ["/jobs/", "/s/"] {
+        if let Some((base, _)) = pathname.rsplit_once(page) {
+            return format!("{base}/");
+        }
+    }
+    let trimmed = pathname.trim_end_matches('/');
+    for page in ["/library", "/new"] {
+        if let Some(base) = trimmed.strip_suffix(page) {
+            return format!("{base}/");
+        }
+    }
+    pathname.to_string()
 }
 
 /// `/library` (also under a base path, with or without a final `/`).
@@ -178,6 +213,25 @@ mod tests {
         );
         assert!(matches!(Route::parse("/", "?id=../x"), Route::Invalid(_)));
         assert_eq!(Route::parse("/", "?log="), Route::Start);
+        assert_eq!(Route::parse("/new", ""), Route::NewJob);
+        assert_eq!(
+            Route::parse("/jobs/0123456789abcdef", ""),
+            Route::Job("0123456789abcdef".into())
+        );
+        assert!(matches!(
+            Route::parse("/jobs/a%2F..", ""),
+            Route::Invalid(_)
+        ));
+    }
+
+    #[wasm_bindgen_test]
+    fn home_paths() {
+        assert_eq!(home_path("/jobs/abc"), "/");
+        assert_eq!(home_path("/app/jobs/abc"), "/app/");
+        assert_eq!(home_path("/new"), "/");
+        assert_eq!(home_path("/library/"), "/");
+        assert_eq!(home_path("/s/x"), "/");
+        assert_eq!(home_path("/app/"), "/app/");
     }
 
     #[wasm_bindgen_test]

@@ -7,6 +7,8 @@ use yew::prelude::*;
 
 use crate::doc::Doc;
 use crate::fragment::{Fragment, Tab};
+use crate::jobs::events::JobStatus;
+use crate::jobs::form::ServerError;
 use crate::notes::{Note, Notes};
 use crate::route::Route;
 
@@ -116,6 +118,41 @@ pub struct ScrollRequest {
     pub line: u32,
 }
 
+/// The job stream's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stream {
+    #[default]
+    Connecting,
+    Live,
+    /// Lost; the browser (or the page) connects again.
+    Reconnecting,
+    /// The job is over and its whole log arrived.
+    Ended,
+}
+
+impl Stream {
+    /// `data-stream` of the job page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Connecting => "connecting",
+            Stream::Live => "live",
+            Stream::Reconnecting => "reconnecting",
+            Stream::Ended => "ended",
+        }
+    }
+}
+
+/// The job page's view of a job (its log is the open `Doc`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobView {
+    pub id: String,
+    /// `None` until the server first answered.
+    pub status: Option<JobStatus>,
+    pub stream: Stream,
+    /// Why the job cannot be shown (no such job, no server).
+    pub error: Option<ServerError>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub route: Route,
@@ -154,6 +191,12 @@ pub struct State {
     pub link_notes: Option<String>,
     /// Why notes could not be read or kept.
     pub notes_error: Option<String>,
+    /// A bisect-lens server serves this page (`None`: not known yet).
+    pub server: Option<bool>,
+    /// The open log came through the server's link proxy.
+    pub via_server: bool,
+    /// `/jobs/<id>`: the job shown.
+    pub job: Option<JobView>,
 }
 
 impl State {
@@ -164,6 +207,7 @@ impl State {
             Route::Server(id) => Some((1, Request::Server(id.clone()))),
             Route::Start | Route::Invalid(_) => None,
             Route::Library | Route::Compare(..) => None,
+            Route::NewJob | Route::Job(_) => None,
         };
         let load = match (&route, &request) {
             (Route::Invalid(reason), _) => Load::Failed(LoadError {
@@ -203,7 +247,16 @@ impl State {
             notes_rev: 0,
             link_notes: None,
             notes_error: None,
+            server: None,
+            via_server: false,
+            job: None,
         };
+        if let Route::Job(id) = &s.route {
+            s.job = Some(JobView {
+                id: id.clone(),
+                ..JobView::default()
+            });
+        }
         s.apply_fragment(fragment);
         s
     }
@@ -355,6 +408,17 @@ pub enum Action {
     RemoveNote(usize),
     /// The notes could not be kept.
     NotesFailed(String),
+    /// Whether a bisect-lens server serves the page.
+    ServerDetected(bool),
+    /// The log of request `nonce` came through the server's link proxy.
+    ViaServer {
+        nonce: u64,
+    },
+    JobStatus(JobStatus),
+    /// The job's log so far, parsed again.
+    JobLog(Rc<Doc>),
+    JobStream(Stream),
+    JobFailed(ServerError),
 }
 
 impl Reducible for State {
@@ -383,6 +447,7 @@ impl Reducible for State {
                 s.other_fragment.clear();
                 s.link_notes = None;
                 s.notes_error = None;
+                s.via_server = false;
             }
             Action::Progress {
                 nonce,
@@ -423,6 +488,8 @@ impl Reducible for State {
             }
             Action::Close => {
                 s.route = Route::Start;
+                s.job = None;
+                s.via_server = false;
                 s.request = None;
                 s.load = Load::Idle;
                 s.step = None;
@@ -578,6 +645,49 @@ impl Reducible for State {
                 s.notes_rev += 1;
             }
             Action::NotesFailed(e) => s.notes_error = Some(e),
+            Action::ServerDetected(present) => s.server = Some(present),
+            Action::ViaServer { nonce } => {
+                if !s.is_current(nonce) {
+                    return self;
+                }
+                s.via_server = true;
+            }
+            Action::JobStatus(status) => {
+                let Some(job) = s.job.as_mut() else {
+                    return self;
+                };
+                if status.is_final() {
+                    job.stream = Stream::Ended;
+                }
+                job.status = Some(status);
+            }
+            Action::JobLog(doc) => {
+                if s.job.is_none() {
+                    return self;
+                }
+                let first = s.doc().is_none();
+                s.load = Load::Ready(doc);
+                s.clamp_to_doc();
+                if first && s.tab == Tab::Raw {
+                    s.reveal_line(s.top);
+                }
+            }
+            Action::JobStream(stream) => {
+                let Some(job) = s.job.as_mut() else {
+                    return self;
+                };
+                // An ended stream stays ended (the browser reports the close as an error).
+                if job.stream == Stream::Ended || job.stream == stream {
+                    return self;
+                }
+                job.stream = stream;
+            }
+            Action::JobFailed(error) => {
+                let Some(job) = s.job.as_mut() else {
+                    return self;
+                };
+                job.error = Some(error);
+            }
         }
         Rc::new(s)
     }

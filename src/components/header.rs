@@ -1,4 +1,5 @@
-//! The top bar: name of the open log, open a file, theme, settings, help.
+//! The top bar: name of the open log, open a file, new bisection (with a
+//! server), library, theme, settings, help.
 
 use yew::prelude::*;
 
@@ -9,6 +10,9 @@ use crate::state::{Action, Request, Theme};
 pub struct HeaderProps {
     pub doc_name: Option<String>,
     pub theme: Theme,
+    /// A bisect-lens server serves the page: jobs can be started.
+    #[prop_or_default]
+    pub server: bool,
     pub on_action: Callback<Action>,
     pub on_open: Callback<Request>,
 }
@@ -41,6 +45,9 @@ pub fn header(props: &HeaderProps) -> Html {
             }
             <nav class="topbar-actions" aria-label="Viewer">
                 <FileButton label="Open file" on_file={props.on_open.reform(Request::File)} />
+                if props.server {
+                    <a class="button" href="/new" data-testid="new-job-link">{ "New bisection" }</a>
+                }
                 <a class="button" href="./library" data-testid="library-link">{ "Library" }</a>
                 <button type="button" class="icon" aria-label={theme_label.clone()} title={theme_label} onclick={toggle_theme}>{ theme_icon }</button>
                 <button type="button" class="icon" aria-label="Settings" title="Settings" onclick={settings}>{ "\u{2699}" }</button>

@@ -2,7 +2,9 @@
 
 pub mod compare;
 pub mod failed;
+pub mod job;
 pub mod library;
 pub mod loading;
+pub mod new_job;
 pub mod start;
 pub mod viewer;

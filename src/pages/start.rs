@@ -24,6 +24,9 @@ pub const SAMPLES: [(&str, &str, &str); 2] = [
 #[derive(Properties, PartialEq)]
 pub struct StartProps {
     pub on_open: Callback<Request>,
+    /// A bisect-lens server serves the page: it fetches what the browser may not.
+    #[prop_or_default]
+    pub server: bool,
 }
 
 fn input_value(e: &InputEvent) -> Option<String> {
@@ -90,7 +93,11 @@ pub fn start(props: &StartProps) -> Html {
                             <input id="log-url" name="log" type="url" placeholder="https://\u{2026}/bisect.txt" value={(*url).clone()} oninput={on_url_input} />
                             <a class="button" href={url_href}>{ "Open" }</a>
                         </div>
-                        <p class="muted">{ "syzbot's dashboard does not let other sites read its logs (no CORS); download the log and open the file instead." }</p>
+                        <p class="muted" data-testid="cors-note">{ if props.server {
+                            "Links the browser may not read (syzbot's dashboard sends no CORS headers) are fetched through this bisect-lens server."
+                        } else {
+                            "syzbot's dashboard does not let other sites read its logs (no CORS); download the log and open the file instead."
+                        } }</p>
                     </form>
                 </div>
                 <div class="card">

@@ -756,14 +756,17 @@ impl Bisection {
         }
     }
 
-    /// git's `first bad commit` block for the culprit.
+    /// git's `first bad commit` block for the culprit: the last one, as a
+    /// bisection that verifies git's answer (bisect-server's engine) may
+    /// refute it and go on to another.
     pub fn culprit_commit(&self) -> Option<&CulpritCommit> {
         self.git_steps()
             .flat_map(|g| g.output.iter())
-            .find_map(|o| match o {
+            .filter_map(|o| match o {
                 GitOutput::FirstBad(c) => Some(c),
                 _ => None,
             })
+            .last()
     }
 
     /// The test of the commit the crash was found on.

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use axum::response::IntoResponse;
-use common::{make_repo, seed, Backend, Options, TestServer, SEED_A, SEED_B, TOKEN};
+use common::{id_of, make_repo, seed, Backend, Options, TestServer, SEED_A, SEED_B, TOKEN};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -55,15 +55,7 @@ async fn upload_text_and_read_back(backend: Backend) {
         .starts_with("text/plain"));
     assert_eq!(resp.bytes().await.unwrap().as_ref(), text.as_slice());
     // No annotations uploaded: null.
-    let a: Value = s
-        .client
-        .get(s.url(&format!("/api/logs/{id}/annotations")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a: Value = s.get_json(&format!("/api/logs/{id}/annotations")).await;
     assert_eq!(a, Value::Null);
     s.stop().await;
 }
@@ -81,10 +73,7 @@ async fn upload_json_with_annotations(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
-    let id = resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = id_of(resp).await;
     let got = s
         .client
         .get(s.url(&format!("/api/logs/{id}")))
@@ -92,25 +81,9 @@ async fn upload_json_with_annotations(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(got.text().await.unwrap(), text);
-    let a: Value = s
-        .client
-        .get(s.url(&format!("/api/logs/{id}/annotations")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a: Value = s.get_json(&format!("/api/logs/{id}/annotations")).await;
     assert_eq!(a, annotations);
-    let summary: Value = s
-        .client
-        .get(s.url(&format!("/api/logs/{id}/summary")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = s.get_json(&format!("/api/logs/{id}/summary")).await;
     assert_eq!(summary["file"], "mine.txt");
     // Malformed JSON: 400 with a JSON error.
     let resp = s
@@ -279,15 +252,7 @@ async fn pagination(backend: Backend) {
     ids.sort();
     assert_eq!(sorted_seen, ids);
     // Newest first.
-    let all: Value = s
-        .client
-        .get(s.url("/api/logs"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all: Value = s.get_json("/api/logs").await;
     let ms: Vec<i64> = all["logs"]
         .as_array()
         .unwrap()
@@ -390,15 +355,7 @@ async fn unknown_ids_are_404_json(backend: Backend) {
 
 async fn openapi_lists_every_path(backend: Backend) {
     let s = TestServer::start(backend).await;
-    let doc: Value = s
-        .client
-        .get(s.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = s.get_json("/api/openapi.json").await;
     use bisect_server::paths::*;
     for p in [
         LOGS,
@@ -528,15 +485,7 @@ async fn fetch_proxy(backend: Backend) {
         stored.bytes().await.unwrap().as_ref(),
         seed(SEED_A).as_slice()
     );
-    let list: Value = s
-        .client
-        .get(s.url("/api/logs"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = s.get_json("/api/logs").await;
     assert_eq!(list["logs"][0]["source_url"], up("/x/bisect.txt?x=123"));
 
     // A same-host redirect is followed.
@@ -600,15 +549,7 @@ async fn fetch_proxy(backend: Backend) {
         .contains("404"));
 
     // Nothing failed was stored.
-    let list: Value = s
-        .client
-        .get(s.url("/api/logs"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = s.get_json("/api/logs").await;
     assert_eq!(list["logs"].as_array().unwrap().len(), 2);
 
     // With the upstream gone, a URL fetched before still opens, from the store.
@@ -651,10 +592,7 @@ async fn jobs_need_the_token(backend: Backend) {
     }
     let resp = post(Some(&format!("Bearer {TOKEN}"))).await;
     assert_eq!(resp.status(), 201);
-    let id = resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = id_of(resp).await;
     // Cancel needs it too.
     let resp = s
         .client
@@ -687,16 +625,6 @@ async fn jobs_need_the_token(backend: Backend) {
     s.stop().await;
 }
 
-async fn submit(s: &TestServer, body: &Value) -> reqwest::Response {
-    s.client
-        .post(s.url("/api/jobs"))
-        .bearer_auth(TOKEN)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn jobs_refuse_paths_outside_the_root(backend: Backend) {
     let s = TestServer::start(backend).await;
     let root = s.tmp.path().join("repos");
@@ -720,13 +648,13 @@ async fn jobs_refuse_paths_outside_the_root(backend: Backend) {
         "missing",
         "sub",
     ] {
-        let resp = submit(&s, &job_request(repo)).await;
+        let resp = s.post_job(&job_request(repo)).await;
         assert_eq!(resp.status(), 422, "{repo:?}");
         let v: Value = resp.json().await.unwrap();
         assert_eq!(v["code"], "invalid", "{repo:?}");
     }
     for repo in ["inside", "link-in", "./inside"] {
-        let resp = submit(&s, &job_request(repo)).await;
+        let resp = s.post_job(&job_request(repo)).await;
         assert_eq!(resp.status(), 201, "{repo:?}");
     }
     s.stop().await;
@@ -757,7 +685,7 @@ async fn jobs_limits(backend: Backend) {
         (with("extra", json!(1)), 400),
         (with("runs", json!(-1)), 400),
     ] {
-        let resp = submit(&s, &body).await;
+        let resp = s.post_job(&body).await;
         assert_eq!(resp.status(), status, "{body}");
         let v: Value = resp.json().await.unwrap();
         if status != 201 {
@@ -766,7 +694,7 @@ async fn jobs_limits(backend: Backend) {
     }
     // Body over 64 KiB.
     let big = with("command", json!(vec!["x".repeat(1000); 70]));
-    let resp = submit(&s, &big).await;
+    let resp = s.post_job(&big).await;
     assert_eq!(resp.status(), 413);
     s.stop().await;
 }
@@ -775,20 +703,12 @@ async fn queued_job_round_trip_and_cancel(backend: Backend) {
     // No worker: the job stays queued until cancelled.
     let s = TestServer::start(backend).await;
     make_repo(&s.tmp.path().join("repos/r"), 3, 2);
-    let resp = submit(&s, &job_request("r")).await;
+    let resp = s.post_job(&job_request("r")).await;
     assert_eq!(resp.status(), 201);
     let created: Value = resp.json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     assert_eq!(created["url"], format!("/jobs/{id}"));
-    let job: Value = s
-        .client
-        .get(s.url(&format!("/api/jobs/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let job: Value = s.get_json(&format!("/api/jobs/{id}")).await;
     assert_eq!(job["state"], "queued");
     assert_eq!(job["culprit"], Value::Null);
     assert_eq!(job["candidates"], json!([]));

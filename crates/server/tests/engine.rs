@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bisect_log::{Kind, Summary};
+use bisect_log::{Kind, Summary, Verdict};
 use bisect_server::engine::{
     self, synth, CancellationToken, EngineError, Event, JobOutcome, JobSpec, RunOutcome,
     StepRecord, StepRole,
@@ -51,6 +51,32 @@ fn spec(f: &Fixture, good: usize, bad: usize, kind: Kind, args: &[&str]) -> JobS
         timeout: Duration::from_secs(30),
         kind,
     }
+}
+
+/// A job over the whole fixture (its first commit good, its last bad) that
+/// runs a script of the test's own, 10 runs of at most 30 s.
+fn script_job(f: &Fixture, name: &str, text: &str, kind: Kind) -> JobSpec {
+    let script = f.script.parent().unwrap().join(name);
+    std::fs::write(&script, text).unwrap();
+    JobSpec {
+        repo: f.repo.clone(),
+        good: f.commits[0].clone(),
+        bad: f.commits[f.commits.len() - 1].clone(),
+        command: vec!["bash".into(), script.display().to_string()],
+        runs: 10,
+        timeout: Duration::from_secs(30),
+        kind,
+    }
+}
+
+/// [`script_job`] with a script that knows the commit (`$pos`, its number)
+/// and how often it ran there (`$n`, counted in `<state>/<counter>-<pos>`).
+fn counting_job(f: &Fixture, counter: &str, body: &str, kind: Kind) -> JobSpec {
+    let text = format!(
+        "#!/bin/bash\npos=$(cat pos)\nf={state}/{counter}-$pos\nn=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f\n{body}",
+        state = f.state.display()
+    );
+    script_job(f, &format!("{counter}.sh"), &text, kind)
 }
 
 /// Runs a job, collecting its events.
@@ -283,24 +309,19 @@ async fn resume_gives_the_same_culprit_and_log() {
 async fn cancel_kills_the_command_and_removes_the_worktree() {
     let f = fixture(10, 5..10);
     let dir = f.script.parent().unwrap().to_path_buf();
-    let slow = dir.join("slow.sh");
     let marker = dir.join("child.pid");
-    std::fs::write(
-        &slow,
-        format!(
-            "#!/bin/bash\nsleep 60 &\necho $! > {}\nwait\n",
-            marker.display()
-        ),
-    )
-    .unwrap();
     let spec = JobSpec {
-        repo: f.repo.clone(),
-        good: f.commits[0].clone(),
-        bad: f.commits[9].clone(),
-        command: vec!["bash".into(), slow.display().to_string()],
         runs: 5,
         timeout: Duration::from_secs(120),
-        kind: Kind::Cause,
+        ..script_job(
+            &f,
+            "slow.sh",
+            &format!(
+                "#!/bin/bash\nsleep 60 &\necho $! > {}\nwait\n",
+                marker.display()
+            ),
+            Kind::Cause,
+        )
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let cancel = CancellationToken::new();
@@ -337,35 +358,22 @@ async fn cancel_kills_the_command_and_removes_the_worktree() {
 #[tokio::test]
 async fn timeout_and_exit_codes() {
     let f = fixture(12, 6..12);
-    let dir = f.script.parent().unwrap().to_path_buf();
     // Commit 3 cannot be tested (125); the first run at commit 9 fails with
     // 127 (infrastructure, retried); commit 1 times out once (retried).
-    let script = dir.join("codes.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/bash
-pos=$(cat pos)
-f={state}/n-$pos
-n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
-if [ "$pos" = 3 ]; then exit 125; fi
+    let spec = JobSpec {
+        runs: 3,
+        timeout: Duration::from_secs(2),
+        ..counting_job(
+            &f,
+            "n",
+            r#"if [ "$pos" = 3 ]; then exit 125; fi
 if [ "$pos" = 9 ] && [ "$n" = 1 ]; then exit 127; fi
 if [ "$pos" = 0 ] && [ "$n" = 1 ]; then sleep 30; fi
 if [ -e bug ]; then echo "BUG: bad thing in foo_bar"; exit 3; fi
 exit 0
 "#,
-            state = f.state.display()
-        ),
-    )
-    .unwrap();
-    let spec = JobSpec {
-        repo: f.repo.clone(),
-        good: f.commits[0].clone(),
-        bad: f.commits[11].clone(),
-        command: vec!["bash".into(), script.display().to_string()],
-        runs: 3,
-        timeout: Duration::from_secs(2),
-        kind: Kind::Cause,
+            Kind::Cause,
+        )
     };
     let (result, _) = run_job(spec, vec![]).await;
     let out = result.unwrap();
@@ -498,55 +506,14 @@ async fn a_false_good_is_caught_by_the_verification() {
     // the bad commit (10/10), so 24 is wrongly marked good and git converges
     // on 25. Verifying 25's parent 24 with more runs shows the crash, git is
     // told, and the bisection goes on to the true culprit 20.
-    let f = fixture(40, 20..40);
-    let script = f.script.parent().unwrap().join("late.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/bash
-pos=$(cat pos)
-f={state}/late-$pos
-n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
-if [ -e bug ] && ! {{ [ "$pos" = 24 ] && [ "$n" -lt 3 ]; }}; then
-  echo "general protection fault in late_func"
-  exit 1
-fi
-exit 0
-"#,
-            state = f.state.display()
-        ),
+    false_verdict_is_caught(
+        20..40,
+        24,
+        "general protection fault in late_func",
+        Kind::Cause,
+        20,
     )
-    .unwrap();
-    let spec = JobSpec {
-        repo: f.repo.clone(),
-        good: f.commits[0].clone(),
-        bad: f.commits[39].clone(),
-        command: vec!["bash".into(), script.display().to_string()],
-        runs: 10,
-        timeout: Duration::from_secs(30),
-        kind: Kind::Cause,
-    };
-    let (result, _) = run_job(spec, vec![]).await;
-    let out = result.unwrap();
-    assert_eq!(
-        out.culprit.as_deref(),
-        Some(f.commits[20].as_str()),
-        "{}",
-        out.log
-    );
-    let at24: Vec<_> = out
-        .steps
-        .iter()
-        .filter(|s| s.commit == f.commits[24])
-        .collect();
-    assert_eq!(at24.len(), 2, "{}", out.log);
-    assert_eq!(at24[0].verdict, bisect_log::Verdict::Good);
-    assert_eq!(at24[1].role, StepRole::Verify);
-    assert_eq!(at24[1].verdict, bisect_log::Verdict::Bad);
-    assert!(out
-        .log
-        .contains(&format!("\n# git bisect bad {}\n", f.commits[24])));
-    check_log(&out);
+    .await;
 }
 
 #[tokio::test]
@@ -554,20 +521,10 @@ async fn large_binary_output_is_drained_and_the_title_read() {
     // 1 MB of binary noise (more than a pipe holds, not UTF-8) before the
     // title: the command must not block, and the title is still its last line.
     let f = fixture(6, 3..6);
-    let script = f.script.parent().unwrap().join("noisy.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/bash\nhead -c 1000000 /dev/urandom\necho\nif [ -e bug ]; then echo 'BUG: noisy crash in noisy_func'; exit 2; fi\nexit 0\n",
-    )
-    .unwrap();
     let spec = JobSpec {
-        repo: f.repo.clone(),
-        good: f.commits[0].clone(),
-        bad: f.commits[5].clone(),
-        command: vec!["bash".into(), script.display().to_string()],
         runs: 3,
         timeout: Duration::from_secs(20),
-        kind: Kind::Cause,
+        ..script_job(&f, "noisy.sh", "#!/bin/bash\nhead -c 1000000 /dev/urandom\necho\nif [ -e bug ]; then echo 'BUG: noisy crash in noisy_func'; exit 2; fi\nexit 0\n", Kind::Cause)
     };
     let (result, _) = run_job(spec, vec![]).await;
     let out = result.unwrap();
@@ -591,54 +548,59 @@ async fn a_false_fixed_verdict_is_caught_in_a_fix_bisection() {
     // and 21, which is wrongly marked bad ("fixed"), then 20 and ends on 21.
     // Verifying the culprit itself shows the crash; the engine moves git's bad
     // ref back to 24 and marks 21 good; the bisection ends on the real fix.
-    let f = fixture(40, 0..22);
-    let script = f.script.parent().unwrap().join("late.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/bash
-pos=$(cat pos)
-f={state}/late-$pos
-n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
-if [ -e bug ] && ! {{ [ "$pos" = 21 ] && [ "$n" -lt 3 ]; }}; then
-  echo "WARNING in fixed_func"
+    false_verdict_is_caught(0..22, 21, "WARNING in fixed_func", Kind::Fix, 22).await;
+}
+
+/// In a 40-commit fixture with the bug at `bug`, commit `pos` passes its
+/// first two runs although it has the bug: its first verdict is wrong, the
+/// verification of more runs right, git is told, and the bisection ends on
+/// `culprit`.
+async fn false_verdict_is_caught(
+    bug: std::ops::Range<usize>,
+    pos: usize,
+    title: &str,
+    kind: Kind,
+    culprit: usize,
+) {
+    let f = fixture(40, bug);
+    let spec = counting_job(
+        &f,
+        "late",
+        &format!(
+            r#"if [ -e bug ] && ! {{ [ "$pos" = {pos} ] && [ "$n" -lt 3 ]; }}; then
+  echo "{title}"
   exit 1
 fi
 exit 0
-"#,
-            state = f.state.display()
+"#
         ),
-    )
-    .unwrap();
-    let spec = JobSpec {
-        repo: f.repo.clone(),
-        good: f.commits[0].clone(),
-        bad: f.commits[39].clone(),
-        command: vec!["bash".into(), script.display().to_string()],
-        runs: 10,
-        timeout: Duration::from_secs(30),
-        kind: Kind::Fix,
-    };
+        kind,
+    );
     let (result, _) = run_job(spec, vec![]).await;
     let out = result.unwrap();
     assert_eq!(
         out.culprit.as_deref(),
-        Some(f.commits[22].as_str()),
+        Some(f.commits[culprit].as_str()),
         "{}",
         out.log
     );
-    let at21: Vec<_> = out
+    let at: Vec<_> = out
         .steps
         .iter()
-        .filter(|s| s.commit == f.commits[21])
+        .filter(|s| s.commit == f.commits[pos])
         .collect();
-    assert_eq!(at21.len(), 2, "{}", out.log);
-    assert_eq!(at21[0].verdict, bisect_log::Verdict::Bad);
-    assert_eq!(at21[1].role, StepRole::Verify);
-    assert_eq!(at21[1].verdict, bisect_log::Verdict::Good);
+    // git's words: in a fix bisection a crash is "good".
+    let (wrong, right, told) = match kind {
+        Kind::Cause => (Verdict::Good, Verdict::Bad, "bad"),
+        Kind::Fix => (Verdict::Bad, Verdict::Good, "good"),
+    };
+    assert_eq!(at.len(), 2, "{}", out.log);
+    assert_eq!(at[0].verdict, wrong);
+    assert_eq!(at[1].role, StepRole::Verify);
+    assert_eq!(at[1].verdict, right);
     assert!(out
         .log
-        .contains(&format!("\n# git bisect good {}\n", f.commits[21])));
+        .contains(&format!("\n# git bisect {told} {}\n", f.commits[pos])));
     check_log(&out);
 }
 
@@ -650,15 +612,10 @@ async fn parent_signature_is_built_and_equal_signatures_are_reported() {
     // 24, 21, 20; the verification runs 19 twice more (4 OK runs in
     // all); still no signature, so the parent is run once more for it.
     let f = fixture(40, 20..40);
-    let script = f.script.parent().unwrap().join("sig.sh");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/bin/bash
-pos=$(cat pos)
-f={state}/sig-$pos
-n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f
-case "$pos" in
+    let spec = counting_job(
+        &f,
+        "sig",
+        r#"case "$pos" in
   19) [ "$n" -ge 5 ] && echo "signature: 5151" ;;
   20) echo "signature: 5151" ;;
   *) echo "signature: $(printf '%04x' $pos)" ;;
@@ -666,19 +623,8 @@ esac
 if [ -e bug ]; then echo "BUG: sig crash in sig_func"; exit 1; fi
 exit 0
 "#,
-            state = f.state.display()
-        ),
-    )
-    .unwrap();
-    let spec = JobSpec {
-        repo: f.repo.clone(),
-        good: f.commits[0].clone(),
-        bad: f.commits[39].clone(),
-        command: vec!["bash".into(), script.display().to_string()],
-        runs: 10,
-        timeout: Duration::from_secs(30),
-        kind: Kind::Cause,
-    };
+        Kind::Cause,
+    );
     let (result, _) = run_job(spec, vec![]).await;
     let out = result.unwrap();
     assert_eq!(

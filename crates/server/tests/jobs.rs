@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    check_log_matches_steps, flaky_script, make_repo, wait_job, Backend, Options, TestServer, TOKEN,
+    check_log_matches_steps, flaky_script, id_of, make_repo, wait_job, Backend, Options, TestServer,
 };
 use serde_json::{json, Value};
 
@@ -52,21 +52,13 @@ async fn flaky_job_finds_the_culprit_and_streams_its_log(backend: Backend) {
     let hashes = make_repo(&repo, 40, 23);
     let command = flaky_script(s.tmp.path(), 60, 5, "0");
     let resp = s
-        .client
-        .post(s.url("/api/jobs"))
-        .bearer_auth(TOKEN)
-        .json(&json!({
+        .post_job(&json!({
             "repo": "small", "good": hashes[0], "bad": hashes[39],
             "command": command, "runs": 10, "timeout_s": 30,
         }))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), 201);
-    let id = resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = id_of(resp).await;
     // The event stream from the start to the end of the job.
     let events = tokio::spawn(
         s.client
@@ -94,15 +86,7 @@ async fn flaky_job_finds_the_culprit_and_streams_its_log(backend: Backend) {
                 .to_string()
         })
         .collect();
-    let log = s
-        .client
-        .get(s.url(&format!("/api/jobs/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let log = s.get_text(&format!("/api/jobs/{id}/log")).await;
     assert_eq!(
         lines,
         log.lines().collect::<Vec<_>>(),
@@ -157,43 +141,21 @@ async fn running_job_can_be_cancelled(backend: Backend) {
     let hashes = make_repo(&repo, 20, 10);
     let command = flaky_script(s.tmp.path(), 60, 0, "0.3");
     let resp = s
-        .client
-        .post(s.url("/api/jobs"))
-        .bearer_auth(TOKEN)
-        .json(&json!({
+        .post_job(&json!({
             "repo": "r", "good": hashes[0], "bad": hashes[19],
             "command": command, "runs": 20, "timeout_s": 30, "kind": "cause",
         }))
-        .send()
-        .await
-        .unwrap();
-    let id = resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .await;
+    let id = id_of(resp).await;
     // Running.
     for _ in 0..100 {
-        let job: Value = s
-            .client
-            .get(s.url(&format!("/api/jobs/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let job = s.get_json(&format!("/api/jobs/{id}")).await;
         if job["state"] == "running" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let resp = s
-        .client
-        .post(s.url(&format!("/api/jobs/{id}/cancel")))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let resp = s.cancel_job(&id).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
         resp.json::<Value>().await.unwrap()["cancel_requested"],

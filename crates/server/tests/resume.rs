@@ -7,11 +7,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::scripted::{self, Script};
-use common::{check_log_matches_steps, make_repo, wait_job, Backend, Options, TestServer, TOKEN};
+use common::scripted::Script;
+use common::{check_log_matches_steps, id_of, make_repo, wait_job, Backend, Options, TestServer};
 use serde_json::{json, Value};
 
 both_backends!(
@@ -23,44 +23,21 @@ async fn resumes_from_the_last_finished_step(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let repos = tmp.path().join("repos");
     let hashes = make_repo(&repos.join("r"), 64, 38);
-    let script = Arc::new(Script {
-        commits: hashes.clone(),
-        culprit: 37,
-        step_delay: Duration::from_millis(250),
-        calls: Mutex::new(Vec::new()),
-    });
-    let opts = |database: Option<String>| Options {
-        workers: 1,
-        repos_root: Some(repos.clone()),
-        engine: Some(scripted::engine(script.clone())),
-        claim_timeout_s: 1,
-        database,
-        ..Options::default()
-    };
+    let script = Script::new(&hashes, 37, Duration::from_millis(250));
+    let opts = |database| script.options(&repos, 1, database);
     let mut first = TestServer::with(backend, opts(None)).await;
     let resp = first
-        .client
-        .post(first.url("/api/jobs"))
-        .bearer_auth(TOKEN)
-        .json(&json!({"repo": "r", "good": hashes[0], "bad": hashes[63], "command": ["/bin/true"], "runs": 5}))
-        .send()
-        .await
-        .unwrap();
-    let id = resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .post_job(&json!({"repo": "r", "good": hashes[0], "bad": hashes[63], "command": ["/bin/true"], "runs": 5}))
+        .await;
+    let id = id_of(resp).await;
     // Let it finish a few steps, then kill it mid-step.
     let mut before: Vec<Value> = Vec::new();
     for _ in 0..200 {
         before = first
-            .client
-            .get(first.url(&format!("/api/jobs/{id}/steps")))
-            .send()
+            .get_json(&format!("/api/jobs/{id}/steps"))
             .await
-            .unwrap()
-            .json()
-            .await
+            .as_array()
+            .cloned()
             .unwrap();
         if before.len() >= 4 {
             break;
@@ -68,15 +45,7 @@ async fn resumes_from_the_last_finished_step(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     if before.len() < 4 {
-        let job: Value = first
-            .client
-            .get(first.url(&format!("/api/jobs/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let job = first.get_json(&format!("/api/jobs/{id}")).await;
         panic!("the job did not get going: {job}");
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -108,15 +77,7 @@ async fn resumes_from_the_last_finished_step(backend: Backend) {
     );
     assert_eq!(job["tested_commits"], steps.len());
     // The log is exactly the uninterrupted one.
-    let log = second
-        .client
-        .get(second.url(&format!("/api/jobs/{id}/log")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let log = second.get_text(&format!("/api/jobs/{id}/log")).await;
     let expected = bisect_log::write(&bisect_log::parse(&log).unwrap());
     assert_eq!(log, expected);
     assert_eq!(log.matches("testing commit").count(), steps.len());
@@ -131,43 +92,17 @@ async fn cancelled_while_its_server_was_down(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
     let repos = tmp.path().join("repos");
     let hashes = make_repo(&repos.join("r"), 16, 9);
-    let script = Arc::new(Script {
-        commits: hashes.clone(),
-        culprit: 8,
-        step_delay: Duration::from_millis(300),
-        calls: Mutex::new(Vec::new()),
-    });
-    let opts = |database: Option<String>| Options {
-        workers: 1,
-        repos_root: Some(repos.clone()),
-        engine: Some(scripted::engine(script.clone())),
-        claim_timeout_s: 1,
-        database,
-        ..Options::default()
-    };
+    let script = Script::new(&hashes, 8, Duration::from_millis(300));
+    let opts = |database| script.options(&repos, 1, database);
     let mut first = TestServer::with(backend, opts(None)).await;
     let resp = first
-        .client
-        .post(first.url("/api/jobs"))
-        .bearer_auth(TOKEN)
-        .json(&json!({"repo": "r", "good": hashes[0], "bad": hashes[15], "command": ["/bin/true"]}))
-        .send()
-        .await
-        .unwrap();
-    let id = resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .post_job(
+            &json!({"repo": "r", "good": hashes[0], "bad": hashes[15], "command": ["/bin/true"]}),
+        )
+        .await;
+    let id = id_of(resp).await;
     for _ in 0..100 {
-        let job: Value = first
-            .client
-            .get(first.url(&format!("/api/jobs/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let job = first.get_json(&format!("/api/jobs/{id}")).await;
         if job["tested_commits"].as_i64().unwrap() >= 1 {
             break;
         }
@@ -175,13 +110,7 @@ async fn cancelled_while_its_server_was_down(backend: Backend) {
     }
     first.kill().await;
     let second = TestServer::with(backend, opts(Some(first.database.clone()))).await;
-    let resp = second
-        .client
-        .post(second.url(&format!("/api/jobs/{id}/cancel")))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let resp = second.cancel_job(&id).await;
     assert_eq!(resp.status(), 200);
     let job = wait_job(&second.client, &second.base, &id, Duration::from_secs(30)).await;
     assert_eq!(job["state"], "cancelled", "{job}");
@@ -199,21 +128,12 @@ async fn two_servers_share_one_postgres_queue() {
     let tmp = tempfile::tempdir().unwrap();
     let repos = tmp.path().join("repos");
     let hashes = make_repo(&repos.join("r"), 16, 9);
-    let script = |_: ()| {
-        Arc::new(Script {
-            commits: hashes.clone(),
-            culprit: 8,
-            step_delay: Duration::from_millis(150),
-            calls: Mutex::new(Vec::new()),
-        })
-    };
-    let (script_a, script_b) = (script(()), script(()));
-    let opts = |script: &Arc<Script>, database: Option<String>| Options {
-        workers: 2,
-        repos_root: Some(repos.clone()),
-        engine: Some(scripted::engine(script.clone())),
-        database,
-        ..Options::default()
+    let script = || Script::new(&hashes, 8, Duration::from_millis(150));
+    let (script_a, script_b) = (script(), script());
+    // The default claim timeout: neither server stops, none takes the other's jobs over.
+    let opts = |script: &Arc<Script>, database| Options {
+        claim_timeout_s: Options::default().claim_timeout_s,
+        ..script.options(&repos, 2, database)
     };
     let a = TestServer::with(Backend::Postgres, opts(&script_a, None)).await;
     let b = TestServer::with(Backend::Postgres, opts(&script_b, Some(a.database.clone()))).await;
@@ -221,19 +141,9 @@ async fn two_servers_share_one_postgres_queue() {
     for i in 0..8 {
         let s = if i % 2 == 0 { &a } else { &b };
         let resp = s
-            .client
-            .post(s.url("/api/jobs"))
-            .bearer_auth(TOKEN)
-            .json(&json!({"repo": "r", "good": hashes[0], "bad": hashes[15], "command": ["/bin/true"]}))
-            .send()
-            .await
-            .unwrap();
-        ids.push(
-            resp.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+            .post_job(&json!({"repo": "r", "good": hashes[0], "bad": hashes[15], "command": ["/bin/true"]}))
+            .await;
+        ids.push(id_of(resp).await);
     }
     for id in &ids {
         let job = wait_job(&a.client, &a.base, id, Duration::from_secs(60)).await;

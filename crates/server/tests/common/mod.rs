@@ -407,6 +407,51 @@ impl TestServer {
         }
     }
 
+    /// `GET path`, read as JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// `GET path`, read as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// `POST /api/jobs` with the token.
+    pub async fn post_job(&self, request: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/jobs"))
+            .bearer_auth(TOKEN)
+            .json(request)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `POST /api/jobs/{id}/cancel` with the token.
+    pub async fn cancel_job(&self, id: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/jobs/{id}/cancel")))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Uploads a log as text/plain, expecting 201; returns its id.
     pub async fn upload(&self, body: Vec<u8>, name: Option<&str>) -> String {
         let mut req = self
@@ -422,6 +467,14 @@ impl TestServer {
         let v: serde_json::Value = resp.json().await.unwrap();
         v["id"].as_str().unwrap().to_string()
     }
+}
+
+/// The `id` of a created log or job.
+pub async fn id_of(resp: reqwest::Response) -> String {
+    resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Runs `git` in `dir`, panicking on failure; returns stdout.

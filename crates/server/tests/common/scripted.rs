@@ -24,6 +24,36 @@ pub struct Script {
     pub calls: Mutex<Vec<usize>>,
 }
 
+impl Script {
+    /// A plan over `commits` with the first bad one at index `culprit`.
+    pub fn new(commits: &[String], culprit: usize, step_delay: Duration) -> Arc<Script> {
+        Arc::new(Script {
+            commits: commits.to_vec(),
+            culprit,
+            step_delay,
+            calls: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Server options running this script on `workers` workers, with the
+    /// repositories under `repos` (a restart passes the first server's database).
+    pub fn options(
+        self: &Arc<Self>,
+        repos: &std::path::Path,
+        workers: usize,
+        database: Option<String>,
+    ) -> super::Options {
+        super::Options {
+            workers,
+            repos_root: Some(repos.to_path_buf()),
+            engine: Some(engine(self.clone())),
+            claim_timeout_s: 1,
+            database,
+            ..super::Options::default()
+        }
+    }
+}
+
 const TITLE: &str = "KASAN: use-after-free Read in flaky_bug";
 
 impl Script {
