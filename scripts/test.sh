@@ -10,7 +10,7 @@
 #   e. trunk build --release --offline  -> dist/   (wasm-opt from npm binaryen)
 #   f. wasm-bindgen-test component tests in headless Chromium   (if tests/*.rs)
 #   g. node --test end-to-end tests with playwright-core         (if tests/e2e/package.json;
-#      the debug bisect-server binary is built first for tests/e2e/jobs.test.mjs)
+#      the debug bisect-server binary is built first for the jobs and share tests)
 #
 # Environment provided to the tests:
 #   BISECT_LENS_PG_BIN   /usr/lib/postgresql/<ver>/bin (server tests start their
@@ -18,7 +18,7 @@
 #   BISECT_LENS_DIST     absolute path of the trunk output dir (e2e tests)
 #   BISECT_LENS_CHROMIUM /usr/bin/chromium (e2e tests: playwright executablePath)
 #   NODE_PATH            the node tools' node_modules (require('playwright-core'))
-#   BISECT_LENS_SERVER_BIN the debug bisect-server binary (e2e share tests)
+#   BISECT_LENS_SERVER_BIN the debug bisect-server binary (e2e jobs and share tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -138,13 +138,12 @@ fi
 # ---- g. end-to-end tests (node --test + playwright-core + Debian chromium) --------------
 if [ -f "$ROOT/tests/e2e/package.json" ]; then
     if [ -d "$ROOT/crates/server" ]; then
-        stage "g. cargo build -p bisect-server --bin bisect-server (for the e2e jobs test)"
+        stage "g. cargo build -p bisect-server --bin bisect-server (for the e2e jobs and share tests)"
         cargo build -p bisect-server --bin bisect-server
         stage_done
     fi
     stage "g. node --test tests/e2e/"
-    # share.test.mjs shares logs through a real server.
-    cargo build -p bisect-server --bin bisect-server
+    # jobs.test.mjs and share.test.mjs run the server binary built above.
     target_dir="$(cargo metadata --no-deps --format-version 1 --offline |
         node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory)')"
     NODE_PATH="$NODE_TOOLS/node_modules${NODE_PATH:+:$NODE_PATH}" \
