@@ -174,7 +174,10 @@ async fn fetch_log(
             true,
         ));
     }
-    let resp = JsFuture::from(window.fetch_with_str(&resolved))
+    // The page's inline script may have started this very download already.
+    let pending =
+        crate::early::take_log(&resolved).unwrap_or_else(|| window.fetch_with_str(&resolved));
+    let resp = JsFuture::from(pending)
         .await
         .map_err(|e| {
             err(

@@ -1,13 +1,14 @@
 // bisect-lens background parser. The page sends the URL of its own
-// wasm-bindgen glue and its compiled WebAssembly.Module, so this worker runs
-// the app's parser without downloading or compiling anything again.
+// wasm-bindgen glue and either its compiled WebAssembly.Module (the app
+// started this worker) or the wasm's URL (index.html's inline script started
+// it before the app had loaded, so both compile in parallel).
 let ready = null;
 
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'init') {
     ready = import(msg.glue).then(async (glue) => {
-      await glue.default({ module_or_path: msg.module });
+      await glue.default({ module_or_path: msg.module || msg.wasm });
       self.postMessage({ type: 'ready' });
       // Warm up once idle: the first parse compiles the parser's functions;
       // do it on a bundled sample while the page still downloads the real
@@ -34,7 +35,8 @@ self.onmessage = async (event) => {
     self.postMessage({ type: 'progress', id: msg.id, stage: 'parsing' });
     try {
       const [ok, payload, lines, parseMs, analyzeMs, encodeMs] = glue.parse_for_viewer(new Uint8Array(msg.bytes));
-      self.postMessage({ type: 'done', id: msg.id, ok, payload, lines, parseMs, analyzeMs, encodeMs }, [lines.buffer]);
+      const transfer = payload instanceof Uint8Array ? [lines.buffer, payload.buffer] : [lines.buffer];
+      self.postMessage({ type: 'done', id: msg.id, ok, payload, lines, parseMs, analyzeMs, encodeMs }, transfer);
     } catch (e) {
       self.postMessage({ type: 'error', id: msg.id, message: String(e) });
     }
