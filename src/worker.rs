@@ -180,6 +180,16 @@ fn glue_url() -> Option<String> {
     None
 }
 
+/// The URL of a file Trunk copied next to the app (`worker.js`,
+/// `samples/…`): resolved against the glue, at the site root, not against
+/// the page, which on `/s/<id>` or `/jobs/<id>` would point into `/s/`.
+pub fn asset_url(path: &str) -> String {
+    glue_url()
+        .and_then(|g| web_sys::Url::new_with_base(path, &g).ok())
+        .map(|u| u.href())
+        .unwrap_or_else(|| format!("/{path}"))
+}
+
 fn on_message(event: web_sys::MessageEvent) {
     let data = event.data();
     let kind = get_str(&data, "type").unwrap_or_default();
@@ -279,11 +289,7 @@ fn spawn() -> Result<(), String> {
         return Ok(());
     }
     let glue = glue_url().ok_or("the app's script was not found on the page")?;
-    // worker.js sits next to the glue at the site root: resolving it against
-    // the page would ask `/s/worker.js` on `/s/<id>` and `/jobs/<id>`.
-    let script = web_sys::Url::new_with_base("worker.js", &glue)
-        .map_err(|_| "bad worker URL")?
-        .href();
+    let script = asset_url("worker.js");
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options(&script, &opts)

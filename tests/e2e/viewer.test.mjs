@@ -409,7 +409,7 @@ test('a 100 MB log fails with a clear message and the page stays responsive', as
   assert.deepEqual(page.problems, []);
 });
 
-test('on /s/<id> the worker script comes from the site root, not /s/worker.js', async (t) => {
+test('on /s/<id> the worker script and the warm-up sample come from the site root, not /s/', async (t) => {
   if (!fs.existsSync(path.join(SYZBOT, LARGEST))) {
     t.skip(`corpus not found at ${SYZBOT}`);
     return;
