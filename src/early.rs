@@ -1,8 +1,7 @@
 //! What the inline script of `index.html` started before this wasm was
-//! loaded: the background parser (compiling its own copy of the wasm while
-//! the page compiles this one) and the download of a `?log=` link. Both are
-//! kept in `window.__bisectLensEarly` and taken over here once, so a big log
-//! does not wait first for the app and then for the worker.
+//! loaded: the download of a `?log=` link, kept in
+//! `window.__bisectLensEarly` and taken over here once, so the log downloads
+//! while the wasm loads instead of after.
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -16,23 +15,6 @@ fn early() -> Option<JsValue> {
 
 fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// The worker the page started, with the messages it sent before the app
-/// listened, unless it failed to start. Taken once.
-pub fn take_worker() -> Option<(web_sys::Worker, Vec<web_sys::MessageEvent>)> {
-    let e = early()?;
-    let worker = get(&e, "worker");
-    let _ = js_sys::Reflect::set(&e, &"worker".into(), &JsValue::UNDEFINED);
-    if get(&e, "failed").is_truthy() {
-        return None;
-    }
-    let worker: web_sys::Worker = worker.dyn_into().ok()?;
-    let messages = get(&e, "messages")
-        .dyn_into::<js_sys::Array>()
-        .map(|a| a.iter().filter_map(|m| m.dyn_into().ok()).collect())
-        .unwrap_or_default();
-    Some((worker, messages))
 }
 
 /// The response (a `Promise<Response>`) of the early download of `url`

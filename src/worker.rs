@@ -280,14 +280,6 @@ fn adopt(worker: web_sys::Worker) {
 }
 
 fn spawn() -> Result<(), String> {
-    if let Some((worker, early)) = crate::early::take_worker() {
-        adopt(worker);
-        // What it said before the app listened (`ready`, or `fatal`).
-        for m in early {
-            on_message(m);
-        }
-        return Ok(());
-    }
     let glue = glue_url().ok_or("the app's script was not found on the page")?;
     let script = asset_url("worker.js");
     let opts = web_sys::WorkerOptions::new();

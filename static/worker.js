@@ -1,14 +1,13 @@
 // bisect-lens background parser. The page sends the URL of its own
-// wasm-bindgen glue and either its compiled WebAssembly.Module (the app
-// started this worker) or the wasm's URL (index.html's inline script started
-// it before the app had loaded, so both compile in parallel).
+// wasm-bindgen glue and its compiled WebAssembly.Module, so this worker runs
+// the app's parser without downloading or compiling anything again.
 let ready = null;
 
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'init') {
     ready = import(msg.glue).then(async (glue) => {
-      await glue.default({ module_or_path: msg.module || msg.wasm });
+      await glue.default({ module_or_path: msg.module });
       self.postMessage({ type: 'ready' });
       // Warm up once idle: the first parse compiles the parser's functions;
       // do it on a bundled sample while the page still downloads the real
