@@ -118,8 +118,8 @@ cargo metadata --no-deps --format-version 1 --offline | HAS_DATA_BIN=$HAS_DATA_B
 trunk build --release --offline
 for f in dist/*.wasm dist/*.js; do
     [ -e "$f" ] || { echo "error: trunk produced no $f" >&2; exit 1; }
-    printf '  %-50s %8s bytes, %8s gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done
+bash "$ROOT/scripts/bundle-size.sh" "$ROOT/dist"
 stage_done
 
 # ---- f. wasm-bindgen-test component tests (headless Chromium) ----------------------

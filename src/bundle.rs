@@ -8,9 +8,9 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
+
+use crate::json::{Map, Value};
 
 pub const FORMAT: &str = "bisect-lens";
 pub const LIBRARY_FORMAT: &str = "bisect-lens-library";
@@ -18,7 +18,7 @@ pub const LIBRARY_FORMAT: &str = "bisect-lens-library";
 pub const VERSION: u64 = 1;
 
 /// One log with what belongs to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bundle {
     pub format: String,
     pub version: u64,
@@ -29,8 +29,8 @@ pub struct Bundle {
     pub annotations: Option<Value>,
     /// The view as a URL fragment (see [`crate::fragment`]), without `#`.
     pub view: String,
-    /// When the log was saved to the library (ISO 8601); library exports only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When the log was saved to the library (ISO 8601); library exports
+    /// only (not written when `None`).
     pub saved: Option<String>,
 }
 
@@ -55,21 +55,34 @@ impl Bundle {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        self.to_value().to_json_pretty()
+    }
+
+    /// The file's object, fields in the documented order.
+    pub fn to_value(&self) -> Value {
+        let mut o = Map::new();
+        o.insert("format", self.format.as_str());
+        o.insert("version", self.version);
+        o.insert("name", self.name.as_str());
+        o.insert("url", self.url.as_deref());
+        o.insert("text", self.text.as_str());
+        o.insert("annotations", self.annotations.clone().unwrap_or_default());
+        o.insert("view", self.view.as_str());
+        if let Some(saved) = &self.saved {
+            o.insert("saved", saved.as_str());
+        }
+        Value::Object(o)
     }
 }
 
 /// Many logs: the library's "Export all".
 pub fn library_json(logs: &[Bundle]) -> String {
-    let logs: Vec<Value> = logs
-        .iter()
-        .filter_map(|b| serde_json::to_value(b).ok())
-        .collect();
+    let logs: Vec<Value> = logs.iter().map(Bundle::to_value).collect();
     let mut o = Map::new();
-    o.insert("format".into(), LIBRARY_FORMAT.into());
-    o.insert("version".into(), VERSION.into());
-    o.insert("logs".into(), Value::Array(logs));
-    serde_json::to_string_pretty(&Value::Object(o)).unwrap_or_default()
+    o.insert("format", LIBRARY_FORMAT);
+    o.insert("version", VERSION);
+    o.insert("logs", logs);
+    Value::Object(o).to_json_pretty()
 }
 
 /// What a bisect-lens JSON file holds.
@@ -82,7 +95,8 @@ pub enum Content {
 /// Why a file cannot be read as a bisect-lens file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BundleError {
-    /// Not JSON at all (with serde's line and column).
+    /// Not JSON at all (with the browser's message, which names the
+    /// position).
     NotJson(String),
     /// JSON, but no `"format": "bisect-lens"` or `"bisect-lens-library"`.
     NotBundle,
@@ -119,7 +133,9 @@ pub fn looks_like_json(bytes: &[u8]) -> bool {
 /// Reads a bisect-lens file or library export.
 pub fn read(bytes: &[u8]) -> Result<Content, BundleError> {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let v: Value = serde_json::from_slice(b).map_err(|e| BundleError::NotJson(e.to_string()))?;
+    let text = std::str::from_utf8(b)
+        .map_err(|e| BundleError::NotJson(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+    let v = Value::parse(text).map_err(BundleError::NotJson)?;
     let Value::Object(o) = v else {
         return Err(BundleError::NotBundle);
     };
@@ -162,7 +178,7 @@ pub fn read(bytes: &[u8]) -> Result<Content, BundleError> {
         .map(Content::Library)
 }
 
-fn check_version(o: &Map<String, Value>) -> Result<(), BundleError> {
+fn check_version(o: &Map) -> Result<(), BundleError> {
     match o.get("version").and_then(Value::as_u64) {
         Some(VERSION) => Ok(()),
         Some(v) if v > VERSION => Err(BundleError::Newer { version: v }),
@@ -172,7 +188,7 @@ fn check_version(o: &Map<String, Value>) -> Result<(), BundleError> {
     }
 }
 
-fn bundle_from(mut o: Map<String, Value>, at: &str) -> Result<Bundle, BundleError> {
+fn bundle_from(mut o: Map, at: &str) -> Result<Bundle, BundleError> {
     let bad =
         |field: &str, what: &str| BundleError::Malformed(format!("{at}\"{field}\" must be {what}"));
     let text = match o.remove("text") {
@@ -271,15 +287,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// The annotations kept for a log's text, if any (and if valid JSON).
 pub fn load_annotations(text: &str) -> Option<Value> {
     let raw = storage()?.get_item(&notes_key(text)).ok().flatten()?;
-    serde_json::from_str::<Value>(&raw)
-        .ok()
-        .filter(Value::is_object)
+    Value::parse(&raw).ok().filter(Value::is_object)
 }
 
 /// Stores a log's annotations where the viewer reads them when the log opens.
 pub fn store_annotations(text: &str, annotations: &Value) -> Result<(), String> {
     let s = storage().ok_or("this browser offers no localStorage")?;
-    s.set_item(&notes_key(text), &annotations.to_string())
+    s.set_item(&notes_key(text), &annotations.to_json())
         .map_err(|e| {
             let name = e
                 .dyn_ref::<web_sys::DomException>()
@@ -366,7 +380,7 @@ mod tests {
             "bisect.txt",
             Some("https://example.org/bisect.txt"),
             LOG,
-            Some(serde_json::json!({"version": 1, "notes": [{"step": 2, "text": "flaky?"}]})),
+            Value::parse(r#"{"version": 1, "notes": [{"step": 2, "text": "flaky?"}]}"#).ok(),
             "#step=3&tab=raw&L4-L6",
         )
     }
@@ -378,16 +392,17 @@ mod tests {
         assert!(looks_like_json(json.as_bytes()));
         assert_eq!(read(json.as_bytes()), Ok(Content::Log(b.clone())));
         assert_eq!(b.view, "step=3&tab=raw&L4-L6");
-        let v: Value = serde_json::from_str(&json).unwrap_or_default();
+        // Read back by an independent JSON reader.
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
         assert_eq!(v["format"], "bisect-lens");
         assert_eq!(v["version"], 1);
         assert_eq!(v["text"], LOG);
         assert!(v.get("saved").is_none());
         // No annotations and no URL are written as null.
         let bare = Bundle::new("a", None, "x\n", None, "");
-        let v: Value = serde_json::from_str(&bare.to_json()).unwrap_or_default();
-        assert_eq!(v["annotations"], Value::Null);
-        assert_eq!(v["url"], Value::Null);
+        let v: serde_json::Value = serde_json::from_str(&bare.to_json()).unwrap_or_default();
+        assert_eq!(v["annotations"], serde_json::Value::Null);
+        assert_eq!(v["url"], serde_json::Value::Null);
         assert_eq!(read(bare.to_json().as_bytes()), Ok(Content::Log(bare)));
     }
 

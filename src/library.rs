@@ -6,14 +6,13 @@
 //! transaction over both stores, so a failure (a full disk, a quota) leaves
 //! the library as it was.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use crate::bundle::Bundle;
+use crate::json::{Map, Value};
 
 const DB: &str = "bisect-lens";
 const DB_VERSION: u32 = 1;
@@ -21,7 +20,7 @@ const META: &str = "meta";
 const LOGS: &str = "logs";
 
 /// What the library list shows of a saved log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// [`crate::doc::text_key`] of the text.
     pub key: String,
@@ -43,7 +42,7 @@ pub struct Entry {
 }
 
 /// The heavy part of a saved log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Stored {
     key: String,
     text: String,
@@ -57,10 +56,11 @@ impl Entry {
         let (title, outcome, trust, culprit, kind) = match bisect_log::parse(&b.text) {
             Ok(bis) => {
                 let s = bisect_log::Summary::new(&b.name, &bis);
-                let kind = serde_json::to_value(s.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let kind = match s.kind {
+                    bisect_log::Kind::Cause => "cause",
+                    bisect_log::Kind::Fix => "fix",
+                }
+                .to_string();
                 (s.title, s.outcome, s.trust, s.culprit, kind)
             }
             Err(_) => (
@@ -222,14 +222,95 @@ fn transaction(db: &IdbDatabase, write: bool) -> Result<IdbTransaction, JsValue>
     db.transaction_with_str_sequence_and_mode(&stores, mode)
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(v).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&json)
+/// The stores hold plain objects with these fields (what serde wrote when
+/// the library was introduced; kept so saved libraries stay readable).
+trait Record: Sized {
+    fn to_map(&self) -> Map;
+    fn from_map(m: &mut Map) -> Option<Self>;
 }
 
-fn from_js<T: for<'a> Deserialize<'a>>(v: &JsValue) -> Option<T> {
-    let json: String = js_sys::JSON::stringify(v).ok()?.into();
-    serde_json::from_str(&json).ok()
+fn to_js<T: Record>(v: &T) -> Result<JsValue, JsValue> {
+    Ok(Value::Object(v.to_map()).to_js())
+}
+
+fn from_js<T: Record>(v: &JsValue) -> Option<T> {
+    match Value::from_js(v) {
+        Value::Object(mut m) => T::from_map(&mut m),
+        _ => None,
+    }
+}
+
+fn take_string(m: &mut Map, key: &str) -> Option<String> {
+    match m.remove(key)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// `Some(None)` for a missing field or `null`, `None` for a wrong type.
+fn take_opt_string(m: &mut Map, key: &str) -> Option<Option<String>> {
+    match m.remove(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s)),
+        Some(_) => None,
+    }
+}
+
+impl Record for Entry {
+    fn to_map(&self) -> Map {
+        let mut o = Map::new();
+        o.insert("key", self.key.as_str());
+        o.insert("name", self.name.as_str());
+        o.insert("url", self.url.as_deref());
+        o.insert("title", self.title.as_deref());
+        o.insert("outcome", self.outcome.as_str());
+        o.insert("trust", self.trust.as_str());
+        o.insert("culprit", self.culprit.as_deref());
+        o.insert("kind", self.kind.as_str());
+        o.insert("saved", self.saved.as_str());
+        o.insert("bytes", self.bytes);
+        o.insert("has_notes", self.has_notes);
+        o
+    }
+
+    fn from_map(m: &mut Map) -> Option<Entry> {
+        Some(Entry {
+            key: take_string(m, "key")?,
+            name: take_string(m, "name")?,
+            url: take_opt_string(m, "url")?,
+            title: take_opt_string(m, "title")?,
+            outcome: take_string(m, "outcome")?,
+            trust: take_string(m, "trust")?,
+            culprit: take_opt_string(m, "culprit")?,
+            kind: take_string(m, "kind")?,
+            saved: take_string(m, "saved")?,
+            bytes: m.get("bytes").and_then(Value::as_u64)? as usize,
+            has_notes: m.get("has_notes").and_then(Value::as_bool)?,
+        })
+    }
+}
+
+impl Record for Stored {
+    fn to_map(&self) -> Map {
+        let mut o = Map::new();
+        o.insert("key", self.key.as_str());
+        o.insert("text", self.text.as_str());
+        o.insert("annotations", self.annotations.clone().unwrap_or_default());
+        o.insert("view", self.view.as_str());
+        o
+    }
+
+    fn from_map(m: &mut Map) -> Option<Stored> {
+        Some(Stored {
+            key: take_string(m, "key")?,
+            text: take_string(m, "text")?,
+            annotations: match m.remove("annotations") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(v),
+            },
+            view: take_string(m, "view")?,
+        })
+    }
 }
 
 /// Every saved log, newest first.

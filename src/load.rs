@@ -193,7 +193,10 @@ async fn fetch_log(
             true,
         ));
     }
-    let resp = match JsFuture::from(window.fetch_with_str(&resolved)).await {
+    // The page's inline script may have started this very download already.
+    let pending =
+        crate::early::take_log(&resolved).unwrap_or_else(|| window.fetch_with_str(&resolved));
+    let resp = match JsFuture::from(pending).await {
         Ok(resp) => resp,
         Err(e) => {
             if crate::jobs::api::server_present().await {

@@ -4,8 +4,10 @@
 //! module: the page sends it the wasm-bindgen glue URL and the compiled
 //! `WebAssembly.Module`, so nothing is downloaded or compiled twice and the
 //! bundle has one wasm file. In the worker, [`parse_for_viewer`] parses and
-//! analyses the bytes and returns the model as JSON with the line index; the
-//! page only deserializes it.
+//! analyses the bytes and returns the model in a compact binary form
+//! ([`codec`]) with the line index; the page only decodes it.
+
+mod codec;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -25,8 +27,9 @@ pub const DIFFSTAT_KEPT: usize = 100;
 /// Logs larger than this are parsed in the worker.
 pub const WORKER_THRESHOLD: usize = 1_000_000;
 
-/// Worker side: parses `bytes` and returns `[ok, json or error, line starts,
-/// parse ms, analysis ms, the rest (line index, JSON) ms]`.
+/// Worker side: parses `bytes` and returns `[ok, encoded model (bytes) or
+/// error (string), line starts, parse ms, analysis ms, the rest (line index,
+/// encoding) ms]`.
 #[wasm_bindgen]
 pub fn parse_for_viewer(bytes: &[u8]) -> js_sys::Array {
     let t0 = crate::perf::now();
@@ -58,20 +61,17 @@ pub fn parse_for_viewer(bytes: &[u8]) -> js_sys::Array {
     });
     let analyze_ms = crate::perf::now() - t0 - parse_ms;
     let (ok, payload) = match result {
-        Ok(pair) => match serde_json::to_string(&pair) {
-            Ok(json) => (true, json),
-            Err(e) => (
-                false,
-                format!("cannot pass the parsed log to the page: {e}"),
-            ),
-        },
-        Err(e) => (false, e.to_string()),
+        Ok(answer) => (
+            true,
+            js_sys::Uint8Array::from(codec::encode(&answer).as_slice()).into(),
+        ),
+        Err(e) => (false, JsValue::from_str(&e.to_string())),
     };
     let text = String::from_utf8_lossy(bytes);
     let starts = line_starts(&text);
     let out = js_sys::Array::new();
     out.push(&JsValue::from_bool(ok));
-    out.push(&JsValue::from_str(&payload));
+    out.push(&payload);
     out.push(&js_sys::Uint32Array::from(starts.as_slice()));
     out.push(&JsValue::from_f64(parse_ms));
     out.push(&JsValue::from_f64(analyze_ms));
@@ -131,7 +131,10 @@ pub fn drop_verbatim_lines(b: &mut Bisection) {
 /// What the worker answered.
 struct Reply {
     ok: bool,
-    payload: String,
+    /// The encoded model when `ok`.
+    payload: Vec<u8>,
+    /// The error when not `ok`.
+    message: String,
     line_starts: Vec<u32>,
     parse_ms: f64,
     analyze_ms: f64,
@@ -177,6 +180,16 @@ fn glue_url() -> Option<String> {
     None
 }
 
+/// The URL of a file Trunk copied next to the app (`worker.js`,
+/// `samples/…`): resolved against the glue, at the site root, not against
+/// the page, which on `/s/<id>` or `/jobs/<id>` would point into `/s/`.
+pub fn asset_url(path: &str) -> String {
+    glue_url()
+        .and_then(|g| web_sys::Url::new_with_base(path, &g).ok())
+        .map(|u| u.href())
+        .unwrap_or_else(|| format!("/{path}"))
+}
+
 fn on_message(event: web_sys::MessageEvent) {
     let data = event.data();
     let kind = get_str(&data, "type").unwrap_or_default();
@@ -196,7 +209,11 @@ fn on_message(event: web_sys::MessageEvent) {
         ("done", Some(id)) => {
             let reply = Reply {
                 ok: get(&data, "ok").as_bool().unwrap_or(false),
-                payload: get_str(&data, "payload").unwrap_or_default(),
+                payload: get(&data, "payload")
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .map(|a| a.to_vec())
+                    .unwrap_or_default(),
+                message: get_str(&data, "payload").unwrap_or_default(),
                 line_starts: get(&data, "lines")
                     .dyn_into::<js_sys::Uint32Array>()
                     .map(|a| a.to_vec())
@@ -242,30 +259,14 @@ fn fail_all(msg: &str) {
     }
 }
 
-fn spawn() -> Result<(), String> {
-    let glue = glue_url().ok_or("the app's script was not found on the page")?;
-    // worker.js sits next to the glue, at the site root: resolving it
-    // against the page would ask for /s/worker.js on a shared log's page.
-    let script = web_sys::Url::new_with_base("worker.js", &glue)
-        .map_err(|_| "bad worker URL")?
-        .href();
-    let opts = web_sys::WorkerOptions::new();
-    opts.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options(&script, &opts)
-        .map_err(|e| format!("cannot start a web worker: {e:?}"))?;
+/// Listens to `worker` from now on.
+fn adopt(worker: web_sys::Worker) {
     let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(|_e: web_sys::Event| {
         fail_all("the background parser stopped");
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-    let init = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&init, &"type".into(), &"init".into());
-    let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
-    let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
-    worker
-        .post_message(&init)
-        .map_err(|e| format!("cannot talk to the web worker: {e:?}"))?;
     CLIENT.with(|c| {
         *c.borrow_mut() = Some(Client {
             worker,
@@ -276,6 +277,23 @@ fn spawn() -> Result<(), String> {
             _onerror: onerror,
         })
     });
+}
+
+fn spawn() -> Result<(), String> {
+    let glue = glue_url().ok_or("the app's script was not found on the page")?;
+    let script = asset_url("worker.js");
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&script, &opts)
+        .map_err(|e| format!("cannot start a web worker: {e:?}"))?;
+    let init = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&init, &"type".into(), &"init".into());
+    let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
+    let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
+    worker
+        .post_message(&init)
+        .map_err(|e| format!("cannot talk to the web worker: {e:?}"))?;
+    adopt(worker);
     Ok(())
 }
 
@@ -329,7 +347,7 @@ pub async fn parse(
     crate::perf::mark("bl:worker-done");
     crate::perf::measure("bl:worker", "bl:text", "bl:worker-done");
     let parsed = if reply.ok {
-        serde_json::from_str::<(Bisection, Analysis, Vec<String>, usize)>(&reply.payload)
+        codec::decode::<(Bisection, Analysis, Vec<String>, usize)>(&reply.payload)
             .map(|(b, a, in_report, files)| {
                 let mut p = Parsed::with_analysis(b, Some(a));
                 p.culprit_paths = in_report.into_iter().collect();
@@ -338,7 +356,7 @@ pub async fn parse(
             })
             .map_err(|e| format!("cannot read the background parser's answer: {e}"))
     } else {
-        Err(reply.payload)
+        Err(reply.message)
     };
     crate::perf::mark("bl:decoded");
     crate::perf::measure("bl:decode", "bl:worker-done", "bl:decoded");

@@ -18,11 +18,12 @@ const WARM_UP_SAMPLE: &str = "samples/004_dd38629cfa7ebbde.txt";
 
 async fn fetch_sample() -> Option<Rc<Doc>> {
     let window = web_sys::window()?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(WARM_UP_SAMPLE))
-        .await
-        .ok()?
-        .dyn_into()
-        .ok()?;
+    let resp: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(&crate::worker::asset_url(WARM_UP_SAMPLE)))
+            .await
+            .ok()?
+            .dyn_into()
+            .ok()?;
     if !resp.ok() {
         return None;
     }

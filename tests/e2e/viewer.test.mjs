@@ -91,7 +91,15 @@ before(async () => {
   const garbage = Buffer.alloc(200000);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 256;
   hostile.evil = evil;
+  const largest = path.join(SYZBOT, LARGEST);
   server = await serve({
+    // A log stored on a bisect-lens server, opened as /s/<id>.
+    '/api/logs/largest': (req, res) => {
+      if (!fs.existsSync(largest)) { res.writeHead(404, { 'content-type': 'application/json' }); return res.end('{}'); }
+      const body = fs.readFileSync(largest);
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length });
+      res.end(body);
+    },
     '/hostile/evil.txt': { body: evil },
     '/hostile/crlf.txt': { body: crlf },
     '/hostile/garbage.bin': { body: Buffer.concat([Buffer.from(evil), garbage]), type: 'application/octet-stream' },
@@ -398,6 +406,20 @@ test('a 100 MB log fails with a clear message and the page stays responsive', as
   await page.waitForSelector('[data-testid=load-error]');
   assert.match(await page.textContent('[data-testid=load-error]'), /too large/);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(page.problems, []);
+});
+
+test('on /s/<id> the worker script and the warm-up sample come from the site root, not /s/', async (t) => {
+  if (!fs.existsSync(path.join(SYZBOT, LARGEST))) {
+    t.skip(`corpus not found at ${SYZBOT}`);
+    return;
+  }
+  const page = await newPage(browser);
+  const workers = [];
+  page.on('request', (r) => { if (r.url().endsWith('worker.js')) workers.push(new URL(r.url()).pathname); });
+  await open(page, 's/largest');
+  assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
+  assert.ok(workers.length > 0 && workers.every((p) => p === '/worker.js'), `worker requests: ${workers}`);
   assert.deepEqual(page.problems, []);
 });
 
