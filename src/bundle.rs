@@ -280,31 +280,15 @@ pub fn notes_key(text: &str) -> String {
     format!("bisect-lens.notes.{}", crate::doc::text_key(text))
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The annotations kept for a log's text, if any (and if valid JSON).
 pub fn load_annotations(text: &str) -> Option<Value> {
-    let raw = storage()?.get_item(&notes_key(text)).ok().flatten()?;
+    let raw = crate::notes::store::read(text)?;
     Value::parse(&raw).ok().filter(Value::is_object)
 }
 
 /// Stores a log's annotations where the viewer reads them when the log opens.
 pub fn store_annotations(text: &str, annotations: &Value) -> Result<(), String> {
-    let s = storage().ok_or("this browser offers no localStorage")?;
-    s.set_item(&notes_key(text), &annotations.to_json())
-        .map_err(|e| {
-            let name = e
-                .dyn_ref::<web_sys::DomException>()
-                .map(|d| d.name())
-                .unwrap_or_default();
-            if name == "QuotaExceededError" {
-                "the browser's storage for this site is full".to_string()
-            } else {
-                format!("the browser refused to store them ({name})")
-            }
-        })
+    crate::notes::store::write(text, &annotations.to_json())
 }
 
 /// Offers `contents` as a file download.

@@ -7,10 +7,10 @@ use yew::prelude::*;
 
 use crate::doc::Doc;
 use crate::fragment::{Fragment, Tab};
-use crate::jobs::events::JobStatus;
 use crate::jobs::form::ServerError;
 use crate::notes::{Note, Notes};
 use crate::route::Route;
+use bisect_log::job::JobStatus;
 
 /// What the user asked to open.
 #[derive(Debug, Clone, PartialEq)]
@@ -414,7 +414,7 @@ pub enum Action {
     ViaServer {
         nonce: u64,
     },
-    JobStatus(JobStatus),
+    JobStatus(Box<JobStatus>),
     /// The job's log so far, parsed again.
     JobLog(Rc<Doc>),
     JobStream(Stream),
@@ -659,7 +659,7 @@ impl Reducible for State {
                 if status.is_final() {
                     job.stream = Stream::Ended;
                 }
-                job.status = Some(status);
+                job.status = Some(*status);
             }
             Action::JobLog(doc) => {
                 if s.job.is_none() {

@@ -5,7 +5,9 @@ use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::events::JobStatus;
+use bisect_log::job::JobStatus;
+
+use super::events::status_from_json;
 use super::form::ServerError;
 use super::json;
 use crate::route::percent_encode;
@@ -123,7 +125,7 @@ pub async fn status(id: &str) -> Result<JobStatus, ServerError> {
     if status != 200 {
         return Err(ServerError::from_response(status, &text));
     }
-    JobStatus::from_json(&text).ok_or_else(|| ServerError::from_response(status, ""))
+    status_from_json(&text).ok_or_else(|| ServerError::from_response(status, ""))
 }
 
 /// `POST /api/jobs/{id}/cancel`; the job's state after it.
@@ -132,7 +134,7 @@ pub async fn cancel(id: &str, token: &str) -> Result<JobStatus, ServerError> {
     if status != 200 {
         return Err(ServerError::from_response(status, &text));
     }
-    JobStatus::from_json(&text).ok_or_else(|| ServerError::from_response(status, ""))
+    status_from_json(&text).ok_or_else(|| ServerError::from_response(status, ""))
 }
 
 #[cfg(test)]

@@ -1,64 +1,75 @@
-//! A job as the server describes it, the events of its stream
+//! A job as the server describes it (read into the shared
+//! [`bisect_log::job::JobStatus`]), the events of its stream
 //! (`GET /api/jobs/{id}/events`), and how far its bisection has come.
 
+use bisect_log::job::{
+    JobKind, JobProgress, JobRequest, JobStatus, DEFAULT_RUNS, DEFAULT_TIMEOUT_S,
+};
 use bisect_log::{Bisection, Entry, GitOutput};
+use wasm_bindgen::JsValue;
 
 use super::json;
 
-/// `GET /api/jobs/{id}` and the `state` event (the fields the page shows).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct JobStatus {
-    pub id: String,
-    /// `queued`, `running`, `done`, `failed` or `cancelled`.
-    pub state: String,
-    pub culprit: Option<String>,
-    pub candidates: Vec<String>,
-    pub error: Option<String>,
-    pub tested_commits: u32,
-    pub cancel_requested: bool,
-    /// From the request: what was bisected.
-    pub repo: String,
-    pub kind: String,
-    /// The engine's latest report: steps done and git's estimate of those left.
-    pub steps_done: Option<u32>,
-    pub steps_left: Option<u32>,
+fn count(o: &JsValue, k: &str) -> Option<u32> {
+    json::number(o, k)
+        .filter(|n| *n >= 0.0)
+        .map(|n| n.min(f64::from(u32::MAX)) as u32)
 }
 
-impl JobStatus {
-    /// Reads the server's job JSON; `None` when it is not one.
-    pub fn from_json(text: &str) -> Option<JobStatus> {
-        let v = json::parse(text)?;
-        let state = json::string(&v, "state")?;
-        let request = json::field(&v, "request");
-        let progress = json::field(&v, "progress");
-        let count = |o: &wasm_bindgen::JsValue, k: &str| {
-            json::number(o, k)
-                .filter(|n| *n >= 0.0)
-                .map(|n| n.min(f64::from(u32::MAX)) as u32)
-        };
-        Some(JobStatus {
-            id: json::string(&v, "id").unwrap_or_default(),
-            state,
-            culprit: json::string(&v, "culprit"),
-            candidates: json::strings(&v, "candidates"),
-            error: json::string(&v, "error"),
-            tested_commits: count(&v, "tested_commits").unwrap_or(0),
-            cancel_requested: json::boolean(&v, "cancel_requested"),
-            repo: json::string(&request, "repo").unwrap_or_default(),
-            kind: json::string(&request, "kind").unwrap_or_else(|| "cause".into()),
-            steps_done: count(&progress, "steps_done"),
-            steps_left: count(&progress, "steps_left"),
-        })
-    }
-
-    /// No more change will come: the stream ends and cancelling is moot.
-    pub fn is_final(&self) -> bool {
-        is_final(&self.state)
-    }
+fn int(o: &JsValue, k: &str) -> Option<i64> {
+    json::number(o, k).map(|n| n as i64)
 }
 
-pub fn is_final(state: &str) -> bool {
-    matches!(state, "done" | "failed" | "cancelled")
+/// Reads the server's job JSON (`GET /api/jobs/{id}`, the `state` event);
+/// `None` when it is not one. Fields the page does not need may be missing.
+pub fn status_from_json(text: &str) -> Option<JobStatus> {
+    let v = json::parse(text)?;
+    let state = json::string(&v, "state")?;
+    Some(JobStatus {
+        id: json::string(&v, "id").unwrap_or_default(),
+        state,
+        culprit: json::string(&v, "culprit"),
+        candidates: json::strings(&v, "candidates"),
+        error: json::string(&v, "error"),
+        tested_commits: int(&v, "tested_commits").unwrap_or(0),
+        cancel_requested: json::boolean(&v, "cancel_requested"),
+        created_ms: int(&v, "created_ms").unwrap_or(0),
+        updated_ms: int(&v, "updated_ms").unwrap_or(0),
+        request: request(&json::field(&v, "request")),
+        progress: progress(&json::field(&v, "progress")),
+    })
+}
+
+fn request(r: &JsValue) -> Option<JobRequest> {
+    if !r.is_object() {
+        return None;
+    }
+    Some(JobRequest {
+        repo: json::string(r, "repo").unwrap_or_default(),
+        good: json::string(r, "good").unwrap_or_default(),
+        bad: json::string(r, "bad").unwrap_or_default(),
+        command: json::strings(r, "command"),
+        runs: count(r, "runs").unwrap_or(DEFAULT_RUNS),
+        timeout_s: json::number(r, "timeout_s")
+            .filter(|n| *n >= 0.0)
+            .map_or(DEFAULT_TIMEOUT_S, |n| n as u64),
+        kind: json::string(r, "kind")
+            .and_then(|k| JobKind::from_name(&k))
+            .unwrap_or_default(),
+    })
+}
+
+fn progress(p: &JsValue) -> Option<JobProgress> {
+    if !p.is_object() {
+        return None;
+    }
+    Some(JobProgress {
+        role: json::string(p, "role"),
+        commit: json::string(p, "commit"),
+        runs_done: count(p, "runs_done"),
+        steps_done: count(p, "steps_done"),
+        steps_left: count(p, "steps_left"),
+    })
 }
 
 /// One event of the stream.
@@ -69,7 +80,7 @@ pub enum JobEvent {
         seq: i64,
         line: String,
     },
-    State(JobStatus),
+    State(Box<JobStatus>),
     /// The lines sent so far were dropped (the job resumed after a server
     /// restart); the whole log follows again.
     Reset,
@@ -88,7 +99,7 @@ pub fn parse_event(name: &str, data: &str) -> Option<JobEvent> {
                 line,
             })
         }
-        "state" => JobStatus::from_json(data).map(JobEvent::State),
+        "state" => status_from_json(data).map(|s| JobEvent::State(Box::new(s))),
         "reset" => Some(JobEvent::Reset),
         _ => None,
     }
@@ -133,25 +144,46 @@ mod tests {
         let ev = parse_event("state", STATE);
         assert!(matches!(ev, Some(JobEvent::State(_))), "{ev:?}");
         let s = match ev {
-            Some(JobEvent::State(s)) => s,
+            Some(JobEvent::State(s)) => *s,
             _ => JobStatus::default(),
         };
         assert_eq!(s.id, "abc");
         assert_eq!(s.state, "running");
         assert_eq!(s.culprit, None);
         assert_eq!(s.tested_commits, 4);
-        assert_eq!(s.repo, "small");
-        assert_eq!(s.kind, "fix");
-        assert_eq!((s.steps_done, s.steps_left), (Some(4), Some(2)));
+        assert_eq!((s.created_ms, s.updated_ms), (1, 2));
+        assert_eq!(
+            s.request,
+            Some(JobRequest {
+                repo: "small".into(),
+                good: "a".into(),
+                bad: "b".into(),
+                command: vec!["/bin/true".into()],
+                runs: 10,
+                timeout_s: 30,
+                kind: JobKind::Fix,
+            })
+        );
+        assert_eq!(
+            s.progress,
+            Some(JobProgress {
+                role: Some("bisect".into()),
+                commit: Some("c".into()),
+                runs_done: Some(3),
+                steps_done: Some(4),
+                steps_left: Some(2),
+            })
+        );
         assert!(!s.is_final());
-        let done = JobStatus::from_json(
+        let done = status_from_json(
             r#"{"id":"abc","state":"done","culprit":"0123","candidates":[],"request":null,"progress":null}"#,
         );
         let done = done.unwrap_or_default();
         assert!(done.is_final());
         assert_eq!(done.culprit.as_deref(), Some("0123"));
-        assert_eq!(done.kind, "cause");
-        assert_eq!(done.steps_left, None);
+        assert_eq!(done.kind(), JobKind::Cause);
+        assert_eq!(done.request, None);
+        assert_eq!(done.progress, None);
     }
 
     #[wasm_bindgen_test]

@@ -2,12 +2,12 @@
 //! written as the JSON `POST /api/jobs` takes, and the server's refusals
 //! read back into a message and the field it is about.
 
-use super::json;
+use bisect_log::job::{
+    JobKind, JobRequest, DEFAULT_RUNS, DEFAULT_TIMEOUT_S, MAX_ARGS, MAX_ARG_BYTES, MAX_REV_CHARS,
+    MAX_RUNS, MAX_TIMEOUT_S, MIN_TIMEOUT_S,
+};
 
-/// Limits the server enforces (`crates/server/src/jobs.rs`); checking them
-/// here first saves a round trip and names the field.
-pub const MAX_RUNS: u32 = 100;
-pub const MAX_TIMEOUT_S: u32 = 6 * 3600;
+use super::json;
 
 /// The form as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,9 +33,9 @@ impl Default for JobForm {
             good: String::new(),
             bad: String::new(),
             command: String::new(),
-            runs: "10".into(),
-            timeout_s: "600".into(),
-            kind: "cause".into(),
+            runs: DEFAULT_RUNS.to_string(),
+            timeout_s: DEFAULT_TIMEOUT_S.to_string(),
+            kind: JobKind::default().as_str().into(),
             token: String::new(),
         }
     }
@@ -55,25 +55,52 @@ fn refuse(field: &'static str, message: impl Into<String>) -> FieldError {
     }
 }
 
+// The checks below are the server's (`crates/server/src/jobs.rs`), with the
+// same limits: checking here first saves a round trip and names the field.
+
 fn revision(field: &'static str, v: &str) -> Result<String, FieldError> {
     let v = v.trim();
-    if v.is_empty() || v.starts_with('-') || v.chars().any(char::is_whitespace) {
+    if v.is_empty()
+        || v.chars().count() > MAX_REV_CHARS
+        || v.starts_with('-')
+        || v.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(refuse(
             field,
-            format!("{field} must be a git revision (no spaces, not starting with '-')"),
+            format!(
+                "{field} must be a git revision (no spaces, not starting with '-', at most {MAX_REV_CHARS} characters)"
+            ),
         ));
     }
     Ok(v.to_string())
 }
 
-fn whole(field: &'static str, v: &str, max: u32) -> Result<u32, FieldError> {
-    match v.trim().parse::<u32>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
+fn whole(field: &'static str, v: &str, min: u64, max: u64) -> Result<u64, FieldError> {
+    match v.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(refuse(
             field,
-            format!("{field} must be a whole number from 1 to {max}"),
+            format!("{field} must be a whole number from {min} to {max}"),
         )),
     }
+}
+
+/// The JSON text of a request, field for field as serde would write it.
+pub fn request_json(req: &JobRequest) -> Option<String> {
+    let o = json::object();
+    json::set(&o, "repo", req.repo.as_str());
+    json::set(&o, "good", req.good.as_str());
+    json::set(&o, "bad", req.bad.as_str());
+    let list = js_sys::Array::new();
+    for a in &req.command {
+        list.push(&a.into());
+    }
+    json::set(&o, "command", list);
+    json::set(&o, "runs", req.runs);
+    // Within MAX_TIMEOUT_S, far below 2^53: exact as a JS number.
+    json::set(&o, "timeout_s", req.timeout_s as f64);
+    json::set(&o, "kind", req.kind.as_str());
+    json::stringify(&o)
 }
 
 impl JobForm {
@@ -119,8 +146,8 @@ impl JobForm {
             .collect()
     }
 
-    /// The body of `POST /api/jobs`, or the first field that cannot be sent.
-    pub fn to_json(&self) -> Result<String, FieldError> {
+    /// The request, or the first field that cannot be sent.
+    pub fn request(&self) -> Result<JobRequest, FieldError> {
         let repo = self.repo.trim();
         if repo.is_empty() {
             return Err(refuse(
@@ -130,32 +157,48 @@ impl JobForm {
         }
         let good = revision("good", &self.good)?;
         let bad = revision("bad", &self.bad)?;
-        let argv = self.argv();
-        if argv.is_empty() {
+        let command = self.argv();
+        if command.is_empty() {
             return Err(refuse(
                 "command",
                 "command must have at least the program to run (one argument per line)",
             ));
         }
-        let runs = whole("runs", &self.runs, MAX_RUNS)?;
-        let timeout = whole("timeout_s", &self.timeout_s, MAX_TIMEOUT_S)?;
-        let kind = match self.kind.as_str() {
-            "cause" | "fix" => self.kind.clone(),
-            _ => return Err(refuse("kind", "kind must be cause or fix")),
-        };
-        let o = json::object();
-        json::set(&o, "repo", repo);
-        json::set(&o, "good", good);
-        json::set(&o, "bad", bad);
-        let list = js_sys::Array::new();
-        for a in &argv {
-            list.push(&a.into());
+        if command.len() > MAX_ARGS {
+            return Err(refuse(
+                "command",
+                format!("command has more than {MAX_ARGS} arguments"),
+            ));
         }
-        json::set(&o, "command", list);
-        json::set(&o, "runs", runs);
-        json::set(&o, "timeout_s", timeout);
-        json::set(&o, "kind", kind);
-        json::stringify(&o).ok_or_else(|| refuse("command", "the request cannot be written"))
+        if command
+            .iter()
+            .any(|a| a.len() > MAX_ARG_BYTES || a.contains('\0'))
+        {
+            return Err(refuse(
+                "command",
+                format!("each command argument must be at most {MAX_ARG_BYTES} bytes, without NUL"),
+            ));
+        }
+        let runs = whole("runs", &self.runs, 1, u64::from(MAX_RUNS))?;
+        let timeout_s = whole("timeout_s", &self.timeout_s, MIN_TIMEOUT_S, MAX_TIMEOUT_S)?;
+        let kind = JobKind::from_name(&self.kind)
+            .ok_or_else(|| refuse("kind", "kind must be cause or fix"))?;
+        Ok(JobRequest {
+            repo: repo.to_string(),
+            good,
+            bad,
+            command,
+            // At most MAX_RUNS: fits.
+            runs: u32::try_from(runs).unwrap_or(MAX_RUNS),
+            timeout_s,
+            kind,
+        })
+    }
+
+    /// The body of `POST /api/jobs`, or the first field that cannot be sent.
+    pub fn to_json(&self) -> Result<String, FieldError> {
+        let req = self.request()?;
+        request_json(&req).ok_or_else(|| refuse("command", "the request cannot be written"))
     }
 }
 
@@ -353,7 +396,46 @@ mod tests {
             }),
             Some("kind")
         );
+        assert_eq!(
+            field(JobForm {
+                good: "a".repeat(MAX_REV_CHARS + 1),
+                ..form()
+            }),
+            Some("good")
+        );
+        assert_eq!(
+            field(JobForm {
+                command: "x\n".repeat(MAX_ARGS + 1),
+                ..form()
+            }),
+            Some("command")
+        );
+        assert_eq!(
+            field(JobForm {
+                command: "x".repeat(MAX_ARG_BYTES + 1),
+                ..form()
+            }),
+            Some("command")
+        );
         assert_eq!(field(form()), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn defaults_are_the_servers() {
+        let f = JobForm {
+            repo: "r".into(),
+            good: "a".into(),
+            bad: "b".into(),
+            command: "x".into(),
+            ..JobForm::default()
+        };
+        let req = f.request();
+        assert_eq!(req.as_ref().map(|r| r.runs).ok(), Some(DEFAULT_RUNS));
+        assert_eq!(
+            req.as_ref().map(|r| r.timeout_s).ok(),
+            Some(DEFAULT_TIMEOUT_S)
+        );
+        assert_eq!(req.map(|r| r.kind).ok(), Some(JobKind::Cause));
     }
 
     #[wasm_bindgen_test]

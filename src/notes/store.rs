@@ -11,23 +11,15 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The notes kept for a log's text (none when nothing is kept).
-pub fn load(text: &str) -> Result<Notes, NotesError> {
-    match storage().and_then(|s| s.get_item(&notes_key(text)).ok().flatten()) {
-        Some(json) => Notes::parse(&json),
-        None => Ok(Notes::default()),
-    }
+/// The JSON kept for a log's text, as stored.
+pub fn read(text: &str) -> Option<String> {
+    storage()?.get_item(&notes_key(text)).ok().flatten()
 }
 
-/// Keeps `notes` for a log's text (an empty list removes the entry).
-pub fn save(text: &str, notes: &Notes) -> Result<(), String> {
+/// Keeps `json` for a log's text, or says in words why the browser would not.
+pub fn write(text: &str, json: &str) -> Result<(), String> {
     let s = storage().ok_or("this browser offers no localStorage")?;
-    let key = notes_key(text);
-    if notes.is_empty() {
-        let _ = s.remove_item(&key);
-        return Ok(());
-    }
-    s.set_item(&key, &notes.to_json()).map_err(|e| {
+    s.set_item(&notes_key(text), json).map_err(|e| {
         let name = e
             .dyn_ref::<web_sys::DomException>()
             .map(|d| d.name())
@@ -38,6 +30,24 @@ pub fn save(text: &str, notes: &Notes) -> Result<(), String> {
             format!("the browser refused to store them ({name})")
         }
     })
+}
+
+/// The notes kept for a log's text (none when nothing is kept).
+pub fn load(text: &str) -> Result<Notes, NotesError> {
+    match read(text) {
+        Some(json) => Notes::parse(&json),
+        None => Ok(Notes::default()),
+    }
+}
+
+/// Keeps `notes` for a log's text (an empty list removes the entry).
+pub fn save(text: &str, notes: &Notes) -> Result<(), String> {
+    if notes.is_empty() {
+        let s = storage().ok_or("this browser offers no localStorage")?;
+        let _ = s.remove_item(&notes_key(text));
+        return Ok(());
+    }
+    write(text, &notes.to_json())
 }
 
 /// Adds notes that came with a link or a shared log to those kept for its

@@ -10,7 +10,9 @@ use yew::prelude::*;
 use crate::components::culprit::commit_link;
 use crate::doc::Doc;
 use crate::jobs::api;
-use crate::jobs::events::{log_progress, JobStatus};
+use bisect_log::job::{JobKind, JobStatus};
+
+use crate::jobs::events::log_progress;
 use crate::jobs::form::ServerError;
 use crate::state::{Action, JobView, Stream};
 
@@ -29,7 +31,9 @@ pub struct JobPageProps {
 /// the engine's own report.
 fn progress(doc: Option<&Doc>, status: Option<&JobStatus>) -> (u32, Option<u32>) {
     let from_log = doc.and_then(Doc::bisection).map(log_progress);
-    let from_engine = status.and_then(|s| Some((s.steps_done?, s.steps_left)));
+    let from_engine = status
+        .and_then(|s| s.progress.as_ref())
+        .and_then(|p| Some((p.steps_done?, p.steps_left)));
     match (from_log, from_engine) {
         (Some((done, Some(total))), _) => (done, Some(total)),
         (log, Some((done, left))) => {
@@ -66,7 +70,7 @@ pub fn job_page(props: &JobPageProps) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::status(&id).await {
                         Ok(status) => {
-                            dispatch.emit(Action::JobStatus(status));
+                            dispatch.emit(Action::JobStatus(Box::new(status)));
                             *sub.borrow_mut() =
                                 Some(crate::jobs::stream::follow(id, dispatch.clone()));
                         }
@@ -96,7 +100,7 @@ pub fn job_page(props: &JobPageProps) -> Html {
                     match api::cancel(&id, &token).await {
                         Ok(status) => {
                             cancel_error.set(None);
-                            dispatch.emit(Action::JobStatus(status));
+                            dispatch.emit(Action::JobStatus(Box::new(status)));
                         }
                         Err(e) => cancel_error.set(Some(e)),
                     }
@@ -162,7 +166,7 @@ pub fn job_page(props: &JobPageProps) -> Html {
                 </div>
                 if let Some(s) = status {
                     <p class="muted">
-                        { format!("{} bisection of {}", if s.kind == "fix" { "Fix" } else { "Cause" }, s.repo) }
+                        { format!("{} bisection of {}", if s.kind() == JobKind::Fix { "Fix" } else { "Cause" }, s.request.as_ref().map_or("", |r| r.repo.as_str())) }
                         if s.cancel_requested && !s.is_final() { { " \u{b7} cancelling\u{2026}" } }
                     </p>
                 }
@@ -181,7 +185,7 @@ pub fn job_page(props: &JobPageProps) -> Html {
                 if let Some(s) = status.filter(|s| s.state == "done") {
                     if let Some(c) = &s.culprit {
                         <p class="job-culprit" data-testid="job-culprit" data-commit={c.clone()}>
-                            <strong>{ if s.kind == "fix" { "Fixing commit: " } else { "Culprit: " } }</strong>
+                            <strong>{ if s.kind() == JobKind::Fix { "Fixing commit: " } else { "Culprit: " } }</strong>
                             { commit_link(c, true) }
                         </p>
                     } else if !s.candidates.is_empty() {

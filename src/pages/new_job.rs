@@ -15,7 +15,7 @@ use crate::jobs::form::{JobForm, ServerError};
 #[derive(Clone, Copy, PartialEq)]
 enum Input {
     Text,
-    Number(u32),
+    Number(u64),
     Lines,
     Secret,
 }
@@ -44,14 +44,14 @@ const FIELDS: [Field; 7] = [
     Field(
         "runs",
         "Runs per commit",
-        Input::Number(crate::jobs::form::MAX_RUNS),
+        Input::Number(bisect_log::job::MAX_RUNS as u64),
         "",
         false,
     ),
     Field(
         "timeout_s",
         "Timeout per run (s)",
-        Input::Number(crate::jobs::form::MAX_TIMEOUT_S),
+        Input::Number(bisect_log::job::MAX_TIMEOUT_S),
         "",
         false,
     ),

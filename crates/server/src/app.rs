@@ -33,7 +33,7 @@ use crate::{fetch, jobs, logs, paths};
     ),
     components(schemas(
         logs::UploadJson, logs::Created, logs::LogItem, logs::LogList,
-        jobs::JobRequest, jobs::JobKind, jobs::JobCreated, jobs::JobStatus,
+        jobs::JobRequest, jobs::JobKind, jobs::JobCreated, jobs::JobStatus, jobs::JobProgress,
     )),
     modifiers(&BearerAuth),
     tags((name = "logs"), (name = "jobs")),

@@ -116,6 +116,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use bisect_log::job::JobProgress;
 use serde::{Deserialize, Serialize};
 
 pub use bisect_log::Kind;
@@ -164,6 +165,19 @@ pub enum StepRole {
     /// The culprit's parent, run once only for its build signature
     /// (when it was never tested otherwise).
     Parent,
+}
+
+impl StepRole {
+    /// Its name in JSON (the progress report's `role`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepRole::Original => "original",
+            StepRole::Endpoint => "endpoint",
+            StepRole::Bisect => "bisect",
+            StepRole::Verify => "verify",
+            StepRole::Parent => "parent",
+        }
+    }
 }
 
 /// One run of the test command.
@@ -234,19 +248,6 @@ pub struct StepRecord {
     pub false_negative_chance: Option<f64>,
 }
 
-/// Where the job is, for progress display.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
-    pub role: StepRole,
-    pub commit: String,
-    /// Runs of this step so far.
-    pub runs_done: u32,
-    /// Steps finished in the job (replayed ones included).
-    pub steps_done: u32,
-    /// git's latest `roughly K steps` estimate of the bisection steps left.
-    pub steps_left: Option<u32>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A step finished: store it. Sent once per step, in index order.
@@ -254,7 +255,7 @@ pub enum Event {
     /// The whole log so far (append-only; see the module docs).
     Log(String),
     /// A run started or finished.
-    Progress(Progress),
+    Progress(JobProgress),
 }
 
 /// How the job ended, when [`run`] returns `Ok`.
@@ -512,4 +513,25 @@ fn remove_worktree_now(repo: &Path, path: &Path) {
     ]);
     let _ = std::fs::remove_dir_all(path);
     git(&["worktree".as_ref(), "prune".as_ref()]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StepRole;
+
+    #[test]
+    fn role_names_are_the_json_names() {
+        for role in [
+            StepRole::Original,
+            StepRole::Endpoint,
+            StepRole::Bisect,
+            StepRole::Verify,
+            StepRole::Parent,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&role).ok(),
+                Some(format!("\"{}\"", role.as_str()))
+            );
+        }
+    }
 }

@@ -15,93 +15,18 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::Stream;
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
-use utoipa::ToSchema;
+
+pub use bisect_log::job::{
+    JobCreated, JobKind, JobProgress, JobRequest, JobStatus, DEFAULT_RUNS, DEFAULT_TIMEOUT_S,
+    MAX_ARGS, MAX_ARG_BYTES, MAX_REV_CHARS, MAX_RUNS, MAX_TIMEOUT_S, MIN_TIMEOUT_S,
+};
 
 use crate::body::{read_limited, MAX_JOB_BYTES};
 use crate::db::{state as job_state, JobRow};
 use crate::error::{ApiError, ApiResult};
 use crate::paths;
 use crate::state::{new_id, valid_id, AppState, Shared};
-
-pub const MAX_RUNS: u32 = 100;
-pub const DEFAULT_RUNS: u32 = 10;
-pub const MIN_TIMEOUT_S: u64 = 1;
-pub const MAX_TIMEOUT_S: u64 = 6 * 3600;
-pub const DEFAULT_TIMEOUT_S: u64 = 600;
-pub const MAX_ARGS: usize = 64;
-pub const MAX_ARG_BYTES: usize = 4096;
-pub const MAX_REV_CHARS: usize = 256;
-
-/// What to bisect, as submitted (and stored).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct JobRequest {
-    /// A git repository, relative to the server's `--repos-root`.
-    pub repo: String,
-    /// A revision without the bug (with it, for `kind: "fix"`).
-    pub good: String,
-    /// A revision with the bug (without it, for `kind: "fix"`).
-    pub bad: String,
-    /// The test command as an argv, run in a worktree at the commit under test;
-    /// never passed to a shell. Exit 0 = OK, 125 = skip, 126/127/signal/timeout =
-    /// infrastructure (retried once), other = crashed (title: last non-empty stdout line).
-    pub command: Vec<String>,
-    /// Runs of the command per commit: 1..=100 (default 10).
-    #[serde(default = "default_runs")]
-    pub runs: u32,
-    /// Seconds one run may take: 1..=21600 (default 600).
-    #[serde(default = "default_timeout")]
-    pub timeout_s: u64,
-    /// `cause` (default) or `fix`.
-    #[serde(default)]
-    pub kind: JobKind,
-}
-
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    #[default]
-    Cause,
-    Fix,
-}
-
-fn default_runs() -> u32 {
-    DEFAULT_RUNS
-}
-fn default_timeout() -> u64 {
-    DEFAULT_TIMEOUT_S
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct JobCreated {
-    pub id: String,
-    /// The viewer's page for it: `/jobs/<id>`.
-    pub url: String,
-}
-
-/// A job's state.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct JobStatus {
-    pub id: String,
-    /// `queued`, `running`, `done`, `failed` or `cancelled`.
-    pub state: String,
-    /// The first bad (cause) or first good (fix) commit, 40 hex digits.
-    pub culprit: Option<String>,
-    /// When the bisection could not single one commit out.
-    pub candidates: Vec<String>,
-    pub error: Option<String>,
-    pub tested_commits: i64,
-    pub cancel_requested: bool,
-    pub created_ms: i64,
-    pub updated_ms: i64,
-    pub request: Option<JobRequest>,
-    /// The engine's latest progress: `role`, `commit`, `runs_done`,
-    /// `steps_done`, `steps_left` (git's estimate of bisection steps left).
-    #[schema(value_type = Option<Object>)]
-    pub progress: Option<serde_json::Value>,
-}
 
 impl From<&JobRow> for JobStatus {
     fn from(j: &JobRow) -> Self {

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use bisect_log::analysis::title::{is_infra, MatchRule};
+use bisect_log::job::JobProgress;
 use bisect_log::{Kind, Verdict};
 use tokio::sync::mpsc::Sender;
 
@@ -14,8 +15,8 @@ use super::git::{Answer, Git};
 use super::log::{self, End};
 use super::stats;
 use super::{
-    CancellationToken, EngineError, Event, GitRecord, JobOutcome, JobSpec, Progress, RunOutcome,
-    RunRecord, StepRecord, StepRole,
+    CancellationToken, EngineError, Event, GitRecord, JobOutcome, JobSpec, RunOutcome, RunRecord,
+    StepRecord, StepRole,
 };
 
 /// Largest chance of a false "no crash" verdict of one bisection step.
@@ -192,11 +193,11 @@ impl Job {
 
     fn progress(&self, role: StepRole, commit: &str, runs_done: u32) {
         // Informational: dropped when the receiver is slow.
-        let _ = self.events.try_send(Event::Progress(Progress {
-            role,
-            commit: commit.to_string(),
-            runs_done,
-            steps_done: self.steps.len() as u32,
+        let _ = self.events.try_send(Event::Progress(JobProgress {
+            role: Some(role.as_str().to_string()),
+            commit: Some(commit.to_string()),
+            runs_done: Some(runs_done),
+            steps_done: Some(self.steps.len() as u32),
             steps_left: self.steps_left,
         }));
     }

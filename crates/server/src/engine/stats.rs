@@ -18,8 +18,8 @@ pub const CONFIDENCE: f64 = 0.8;
 /// culprit (the last line of defence, so more conservative).
 pub const VERIFY_CONFIDENCE: f64 = 0.95;
 
-/// Most runs of one step.
-pub const MAX_RUNS: u32 = 100;
+/// Most runs of one step: no more than a request may ask for.
+pub const MAX_RUNS: u32 = bisect_log::job::MAX_RUNS;
 
 /// P(X >= k) for X ~ Binomial(n, p).
 fn binomial_sf(k: u32, n: u32, p: f64) -> f64 {
