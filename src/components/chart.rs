@@ -1,6 +1,7 @@
 //! Revisions left after each step (log scale), from git's
 //! `Bisecting: N revisions left` lines. Bars select their step.
 
+use bisect_log::decimal::fixed;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -56,8 +57,8 @@ pub fn revisions_chart(props: &ChartProps) -> Html {
         html! {
             <g class={classes!("bar", selected.then_some("selected"), onclick.is_some().then_some("clickable"))} {onclick}>
                 <title>{ label }</title>
-                <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{bar_w:.1}")} height={format!("{h:.1}")} rx="1.5" />
-                <text x={format!("{:.1}", x + bar_w / 2.0)} y={format!("{:.1}", y - 2.0)} text-anchor="middle">{ c.revisions }</text>
+                <rect x={fixed(x, 1)} y={fixed(y, 1)} width={fixed(bar_w, 1)} height={fixed(h, 1)} rx="1.5" />
+                <text x={fixed(x + bar_w / 2.0, 1)} y={fixed(y - 2.0, 1)} text-anchor="middle">{ c.revisions }</text>
             </g>
         }
     });

@@ -12,6 +12,7 @@
 )]
 
 pub mod analysis;
+pub mod decimal;
 mod line;
 pub mod model;
 mod parse;
