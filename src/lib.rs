@@ -18,6 +18,7 @@ pub mod library;
 pub mod links;
 pub mod load;
 pub mod notes;
+pub mod num;
 pub mod offline;
 pub mod pages;
 pub mod perf;

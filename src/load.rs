@@ -1,6 +1,7 @@
 //! Loading a log: download or read it with progress, then parse it here or
 //! in the worker. Called from an effect; reports through `Action`s.
 
+use bisect_log::decimal::fixed;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -39,9 +40,9 @@ fn too_big(size: u64) -> LoadError {
 /// `1.4 MB`.
 pub fn human_size(bytes: u64) -> String {
     if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1e6)
+        format!("{} MB", fixed(bytes as f64 / 1e6, 1))
     } else if bytes >= 1_000 {
-        format!("{:.1} kB", bytes as f64 / 1e3)
+        format!("{} kB", fixed(bytes as f64 / 1e3, 1))
     } else {
         format!("{bytes} bytes")
     }

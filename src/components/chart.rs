@@ -1,6 +1,7 @@
 //! Revisions left after each step (log scale), from git's
 //! `Bisecting: N revisions left` lines. Bars select their step.
 
+use bisect_log::decimal::fixed;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -15,6 +16,8 @@ pub struct ChartProps {
     pub on_action: Callback<Action>,
 }
 
+// The markup spells them out (viewBox, axis at H - 13): printing an f64 with
+// `{}` links core's shortest-float code into the bundle.
 const W: f64 = 600.0;
 const H: f64 = 90.0;
 
@@ -54,18 +57,18 @@ pub fn revisions_chart(props: &ChartProps) -> Html {
         html! {
             <g class={classes!("bar", selected.then_some("selected"), onclick.is_some().then_some("clickable"))} {onclick}>
                 <title>{ label }</title>
-                <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{bar_w:.1}")} height={format!("{h:.1}")} rx="1.5" />
-                <text x={format!("{:.1}", x + bar_w / 2.0)} y={format!("{:.1}", y - 2.0)} text-anchor="middle">{ c.revisions }</text>
+                <rect x={fixed(x, 1)} y={fixed(y, 1)} width={fixed(bar_w, 1)} height={fixed(h, 1)} rx="1.5" />
+                <text x={fixed(x + bar_w / 2.0, 1)} y={fixed(y - 2.0, 1)} text-anchor="middle">{ c.revisions }</text>
             </g>
         }
     });
     let summary: Vec<String> = p.chart.iter().map(|c| c.revisions.to_string()).collect();
     html! {
         <figure class="chart">
-            <svg viewBox={format!("0 0 {W} {H}")} role="img"
+            <svg viewBox="0 0 600 90" role="img"
                 aria-label={format!("Revisions left after each step: {}", summary.join(", "))}>
                 { for bars }
-                <line x1="0" y1={format!("{}", H - 13.0)} x2={format!("{W}")} y2={format!("{}", H - 13.0)} class="axis" />
+                <line x1="0" y1="77" x2="600" y2="77" class="axis" />
             </svg>
             <figcaption class="muted">{ "Revisions left to test after each step (log scale)" }</figcaption>
         </figure>

@@ -112,7 +112,7 @@ fn step_details(p: &Parsed, i: usize, props: &DetailsProps) -> Html {
                     </dd>
                 }
                 if let Some(n) = info.revisions_left { <dt>{ "Left after" }</dt><dd>{ format!("{n} revisions") }</dd> }
-                if let Some(c) = t.false_negative_chance { <dt>{ "False negative chance" }</dt><dd>{ format!("{c}") }</dd> }
+                if let Some(c) = t.false_negative_chance { <dt>{ "False negative chance" }</dt><dd>{ crate::num::shortest(c) }</dd> }
                 if let Some(rc) = &t.representative_crash {
                     <dt>{ "Representative crash" }</dt><dd>{ rc.title.clone() }</dd>
                 }

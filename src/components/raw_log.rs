@@ -409,8 +409,8 @@ pub fn raw_log(props: &RawLogProps) -> Html {
                 // Bounded even without the stylesheet, so only a screenful is rendered.
                 style="max-height: 100vh; overflow: auto"
                 aria-label={format!("Raw log, {lines} lines")}>
-                <div class="raw-spacer" style={format!("height: {}px", geo.height())}>
-                    <div class="raw-block" style={format!("top: {block_top}px")}>{ for rows }</div>
+                <div class="raw-spacer" style={format!("height: {}px", crate::num::shortest(geo.height()))}>
+                    <div class="raw-block" style={format!("top: {}px", crate::num::shortest(block_top))}>{ for rows }</div>
                 </div>
             </div>
         </section>

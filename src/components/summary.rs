@@ -1,6 +1,7 @@
 //! Summary card: bug title, kind, outcome, trust badge with diagnostics,
 //! culprit card, revisions tested and time.
 
+use bisect_log::decimal::fixed;
 use std::rc::Rc;
 
 use bisect_log::analysis::{Severity, Trust};
@@ -91,8 +92,8 @@ pub fn summary(props: &SummaryProps) -> Html {
     let repro = est.and_then(|e| {
         e.repro_rate.map(|r| {
             format!(
-                "reproduces in {:.0}% of runs ({} of {})",
-                r * 100.0,
+                "reproduces in {}% of runs ({} of {})",
+                fixed(r * 100.0, 0),
                 e.repro_crashes,
                 e.repro_runs
             )
@@ -100,8 +101,8 @@ pub fn summary(props: &SummaryProps) -> Html {
     });
     let miss = est.and_then(|e| e.accumulated_miss_chance).map(|m| {
         format!(
-            "chance a \u{201c}good\u{201d} verdict missed the bug: {:.0}%",
-            m * 100.0
+            "chance a \u{201c}good\u{201d} verdict missed the bug: {}%",
+            fixed(m * 100.0, 0)
         )
     });
     html! {

@@ -97,7 +97,7 @@ fn side_card(label: &str, side: &Side) -> Html {
                     <div class="library-title" data-testid="compare-title">{ b.bug_title().unwrap_or("(no crash title)").to_string() }</div>
                     <div class="muted small" data-testid="compare-name">{ doc.name.clone() }</div>
                     <dl class="kv">
-                        <dt>{ "Kind" }</dt><dd>{ format!("{:?}", b.kind).to_lowercase() }</dd>
+                        <dt>{ "Kind" }</dt><dd>{ format!("{:?}", b.kind).to_ascii_lowercase() }</dd>
                         <dt>{ "Outcome" }</dt><dd data-testid="compare-outcome">{ outcome_label(&b.trailer.outcome, b.kind) }</dd>
                         <dt>{ "Culprit" }</dt>
                         <dd data-testid="compare-culprit" data-commit={culprit.clone().unwrap_or_default()}>
@@ -119,7 +119,7 @@ fn side_card(label: &str, side: &Side) -> Html {
         },
     };
     html! {
-        <section class="card compare-side" data-testid="compare-side" data-side={label.to_lowercase()}>
+        <section class="card compare-side" data-testid="compare-side" data-side={label.to_ascii_lowercase()}>
             <h2>{ format!("Log {label}") }</h2>
             { body }
         </section>

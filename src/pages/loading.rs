@@ -66,7 +66,7 @@ pub fn loading(props: &LoadingProps) -> Html {
     html! {
         <section class="loading" aria-live="polite" aria-busy="true">
             <h1>{ "Opening " }<span class="doc-name">{ props.what.clone() }</span></h1>
-            <div class="progress" role="progressbar" data-testid="progress" data-stage={format!("{:?}", props.stage).to_lowercase()}
+            <div class="progress" role="progressbar" data-testid="progress" data-stage={format!("{:?}", props.stage).to_ascii_lowercase()}
                 aria-label={props.stage.label()}
                 aria-valuemin="0" aria-valuemax="100"
                 aria-valuenow={percent.map(|p| p.to_string())}>

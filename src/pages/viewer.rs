@@ -1,6 +1,7 @@
 //! The viewer: summary and timeline on the left; details, crash report and
 //! raw log on the right.
 
+use bisect_log::decimal::fixed;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -87,8 +88,8 @@ pub fn viewer(props: &ViewerProps) -> Html {
     let notes = note_list(doc, &props.notes, &props.on_action);
     html! {
         <div class="viewer" data-testid="viewer" data-parsed-in={doc.parsed_in.as_str()}
-            data-parse-ms={format!("{:.3}", doc.parse_ms)} data-analyze-ms={format!("{:.3}", doc.analyze_ms)}
-            data-encode-ms={format!("{:.3}", doc.encode_ms)} data-bytes={doc.bytes.to_string()}>
+            data-parse-ms={fixed(doc.parse_ms, 3)} data-analyze-ms={fixed(doc.analyze_ms, 3)}
+            data-encode-ms={fixed(doc.encode_ms, 3)} data-bytes={doc.bytes.to_string()}>
             if let Some(e) = parse_error {
                 <div class="banner error" role="alert" data-testid="parse-error">
                     <strong>{ "This is not a syzbot bisection log" }</strong>{ ": " }{ e }{ ". It is shown as plain text." }

@@ -12,6 +12,7 @@
 )]
 
 pub mod analysis;
+pub mod decimal;
 pub mod job;
 mod line;
 pub mod model;

@@ -584,7 +584,7 @@ fn number(s: &str) -> Option<u32> {
 /// A probability printed with `%.Nf`.
 fn fixed(s: &str, decimals: usize) -> Option<f64> {
     let p: f64 = s.parse().ok()?;
-    (format!("{p:.decimals$}") == s).then_some(p)
+    (crate::decimal::fixed(p, decimals) == s).then_some(p)
 }
 
 /// A `%q` list in exactly the form Go prints it.

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::decimal::fixed;
 use crate::line::{bisecting_line, write_quoted_list};
 use crate::model::*;
 
@@ -198,7 +199,7 @@ impl Writer<'_> {
             self.raw("reproducer seems to be flaky");
         }
         if let Some(p) = t.false_negative_chance {
-            self.fmt(format_args!("false negative chance: {p:.3}"));
+            self.fmt(format_args!("false negative chance: {}", fixed(p, 3)));
         }
     }
 
@@ -279,9 +280,10 @@ impl Writer<'_> {
             NoteKind::Minimization(v) | NoteKind::Presence(v) | NoteKind::FailedToDetect(v) => {
                 self.raw(v)
             }
-            NoteKind::AccumulatedErrorProbability(p) => {
-                self.fmt(format_args!("accumulated error probability: {p:.2}"))
-            }
+            NoteKind::AccumulatedErrorProbability(p) => self.fmt(format_args!(
+                "accumulated error probability: {}",
+                fixed(*p, 2)
+            )),
             NoteKind::ParentNotTested(c) => {
                 self.fmt(format_args!("parent commit {c} wasn't tested"))
             }
@@ -295,7 +297,8 @@ impl Writer<'_> {
             NoteKind::HeadHadErrors => self.raw("HEAD had kernel build, boot or test errors"),
             NoteKind::FlakyFlagged => self.raw("Reproducer flagged being flaky"),
             NoteKind::FlakyEstimate(p) => self.fmt(format_args!(
-                "reproducer is flaky ({p:.2} repro chance estimate)"
+                "reproducer is flaky ({} repro chance estimate)",
+                fixed(*p, 2)
             )),
         }
         self.all(&n.more);

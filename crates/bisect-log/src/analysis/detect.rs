@@ -1,6 +1,7 @@
 //! The detectors. Each looks at one kind of evidence and may add
 //! diagnostics; some also point at the step whose verdict they doubt.
 
+use crate::decimal::fixed;
 use std::collections::HashMap;
 
 use crate::model::*;
@@ -682,12 +683,12 @@ fn bad_verdicts(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>) {
                 cx.tallies[lone[0]].total()
             ),
             format!(
-                "The original commit crashed with the bug in {:.0}% of its runs; at that rate a \
+                "The original commit crashed with the bug in {}% of its runs; at that rate a \
                  commit with the bug should crash several times in ten or more runs. A single \
                  crash is unlikely for it and can come from a neighbouring bug with a similar \
                  title or a rare side effect; if it is the bug, the bug reproduces rarely there \
                  and the clean verdicts (the release judged clean first) are the doubtful ones.",
-                cx.est.original_repro_rate.unwrap_or(0.0) * 100.0
+                fixed(cx.est.original_repro_rate.unwrap_or(0.0) * 100.0, 0)
             ),
             lone.iter().map(|&i| ev(cx.tests[i], "one crash")).collect(),
         ));
@@ -739,24 +740,24 @@ fn false_negatives(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>)
         Code::LikelyFalseNegative,
         severity,
         format!(
-            "{} \"{}\" verdict(s) may have missed the bug ({:.0}% chance at least one did)",
+            "{} \"{}\" verdict(s) may have missed the bug ({}% chance at least one did)",
             cx.est.good_verdicts.len(),
             clean_verdict(cx.b.kind).as_str(),
-            acc * 100.0
+            fixed(acc * 100.0, 0)
         ),
         format!(
-            "The bug reproduced in {} of {} runs ({:.0}% per run). A commit judged clean after \
-             n clean runs still has the bug with chance (1-{:.2})^n{}; over all clean verdicts \
-             the chance that one of them was wrong is {:.0}%.",
+            "The bug reproduced in {} of {} runs ({}% per run). A commit judged clean after \
+             n clean runs still has the bug with chance (1-{})^n{}; over all clean verdicts \
+             the chance that one of them was wrong is {}%.",
             cx.est.repro_crashes,
             cx.est.repro_runs,
-            rate * 100.0,
-            rate,
+            fixed(rate * 100.0, 0),
+            fixed(rate, 2),
             worst.map_or(String::new(), |g| format!(
-                " (up to {:.0}% for one verdict)",
-                g.miss_chance * 100.0
+                " (up to {}% for one verdict)",
+                fixed(g.miss_chance * 100.0, 0)
             )),
-            acc * 100.0
+            fixed(acc * 100.0, 0)
         ),
         risky
             .iter()
@@ -764,9 +765,9 @@ fn false_negatives(cx: &Ctx, out: &mut Vec<Diagnostic>, doubts: &mut Vec<Doubt>)
                 span: g.span,
                 commit: Some(g.commit.clone()),
                 note: format!(
-                    "{} clean runs, {:.0}% miss chance",
+                    "{} clean runs, {}% miss chance",
                     g.ok_runs,
-                    g.miss_chance * 100.0
+                    fixed(g.miss_chance * 100.0, 0)
                 ),
             })
             .collect(),
@@ -917,7 +918,10 @@ fn flaky_and_confidence(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             out.push(diag(
                 Code::LowConfidence,
                 Severity::Error,
-                format!("syzkaller's own accumulated error probability is {p:.2}"),
+                format!(
+                    "syzkaller's own accumulated error probability is {}",
+                    fixed(p, 2)
+                ),
                 "syzkaller estimates that one of its clean verdicts was wrong with this \
                  probability; above 0.34 it marks the result unreliable itself."
                     .to_string(),
