@@ -502,18 +502,9 @@ fn bad_verdict_on_another_crash_confirmed_by_an_ancestor() {
     assert!(a.has(Code::UnrelatedCrashVerdict), "{:?}", codes(&a));
 }
 
-/// The hand-made log with a release v5.1 before v5.0 (judged clean), whose
-/// runs are `release_runs`, and steps that then followed another bug.
-fn with_release_v5_1(release_runs: String) -> bisect_log::analysis::Analysis {
-    let log = Log {
-        steps: vec![
-            step('a', runs(BUG, 0, 10), "good"),
-            step('b', runs(BUG, 0, 10), "good"),
-            step('c', runs(BUG, 0, 10), "good"),
-            step('d', runs("WARNING in kvm_wait", 10, 0), "bad"),
-        ],
-        ..Log::default()
-    };
+/// `log` with a release v5.1, whose runs are `release_runs`, tested before
+/// v5.0 (judged clean).
+fn with_release_v5_1(log: &Log, release_runs: String) -> bisect_log::analysis::Analysis {
     let text = log.text().replacen(
         "testing release v5.0\n",
         &format!(
@@ -526,17 +517,30 @@ fn with_release_v5_1(release_runs: String) -> bisect_log::analysis::Analysis {
     analyze(&parse(&text).unwrap())
 }
 
+/// Steps that, after v5.0 was judged clean, followed another bug.
+fn after_clean_release() -> Log {
+    Log {
+        steps: vec![
+            step('a', runs(BUG, 0, 10), "good"),
+            step('b', runs(BUG, 0, 10), "good"),
+            step('c', runs(BUG, 0, 10), "good"),
+            step('d', runs("WARNING in kvm_wait", 10, 0), "bad"),
+        ],
+        ..Log::default()
+    }
+}
+
 #[test]
 fn release_bad_on_another_crash() {
     // Seven clean runs where the original crashed every time: v5.1 did not
     // have the bug, its "bad" verdict is the mistake.
-    let a = with_release_v5_1(runs("WARNING in kvm_wait", 3, 7));
+    let a = with_release_v5_1(&after_clean_release(), runs("WARNING in kvm_wait", 3, 7));
     let s = a.suspect_step.as_ref().unwrap();
     assert_eq!(s.code, Code::UnrelatedCrashVerdict);
     assert_eq!(s.commit, h('2'));
     // Every run crashed with the other bug, which hides the bug's own crash:
     // v5.1 says nothing, the range rests on v5.0 judged clean.
-    let a = with_release_v5_1(runs("WARNING in kvm_wait", 10, 0));
+    let a = with_release_v5_1(&after_clean_release(), runs("WARNING in kvm_wait", 10, 0));
     assert!(a.has(Code::UnrelatedCrashVerdict), "{:?}", codes(&a));
     assert_eq!(a.suspect_commit(), Some(h('1').as_str()));
 }
@@ -554,17 +558,7 @@ fn bad_step_on_another_crash_after_a_release_showed_the_bug() {
         ],
         ..Log::default()
     };
-    let text = log.text().replacen(
-        "testing release v5.0\n",
-        &format!(
-            "testing release v5.1\ntesting commit {}\nkernel signature: {}\n{}testing release v5.0\n",
-            h('2'),
-            "2".repeat(64),
-            runs(BUG, 10, 0)
-        ),
-        1,
-    );
-    let a = analyze(&parse(&text).unwrap());
+    let a = with_release_v5_1(&log, runs(BUG, 10, 0));
     let s = a.suspect_step.as_ref().unwrap();
     assert_eq!(s.code, Code::UnrelatedCrashVerdict);
     assert_eq!(s.commit, h('1'));
