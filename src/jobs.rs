@@ -9,7 +9,6 @@
 pub mod api;
 pub mod events;
 pub mod form;
-pub mod json;
 pub mod stream;
 
 /// Where the token is kept: `sessionStorage` only, so that it leaves with the

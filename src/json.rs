@@ -7,6 +7,8 @@
 //! fast, exact implementation. [`Value`] is the tree the Rust side reads
 //! and builds; objects keep their key order.
 
+pub mod fields;
+
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A JSON value.

@@ -25,7 +25,9 @@ pub mod store;
 use std::fmt;
 
 use bisect_log::Verdict;
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, Object, JSON};
+
+use crate::json::fields::{field as get, set};
 use wasm_bindgen::JsValue;
 
 /// The version of the annotations object this viewer writes and reads.
@@ -96,14 +98,6 @@ impl fmt::Display for NotesError {
             NotesError::Storage(e) => write!(f, "the annotations could not be kept: {e}"),
         }
     }
-}
-
-fn get(o: &JsValue, key: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(o: &Object, key: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(key), v);
 }
 
 /// A 1-based JSON number as a 0-based index.
@@ -190,9 +184,9 @@ impl Notes {
 
     pub fn to_value(&self) -> JsValue {
         let o = Object::new();
-        set(&o, "version", &VERSION.into());
+        set(&o, "version", VERSION);
         let list: Array = self.0.iter().map(note_to).collect();
-        set(&o, "notes", &list);
+        set(&o, "notes", list);
         o.into()
     }
 
@@ -253,26 +247,26 @@ fn note_to(n: &Note) -> JsValue {
     let num = |i: usize| JsValue::from_f64((i + 1) as f64);
     match n.target {
         Target::Step(s) => {
-            set(&o, "on", &"step".into());
-            set(&o, "step", &num(s));
+            set(&o, "on", "step");
+            set(&o, "step", num(s));
         }
         Target::Run { step, run } => {
-            set(&o, "on", &"run".into());
-            set(&o, "step", &num(step));
-            set(&o, "run", &num(run));
+            set(&o, "on", "run");
+            set(&o, "step", num(step));
+            set(&o, "run", num(run));
         }
         Target::Diag(d) => {
-            set(&o, "on", &"diag".into());
-            set(&o, "diag", &num(d));
+            set(&o, "on", "diag");
+            set(&o, "diag", num(d));
         }
         Target::Lines(a, b) => {
-            set(&o, "on", &"lines".into());
-            set(&o, "lines", &Array::of2(&a.into(), &b.into()));
+            set(&o, "on", "lines");
+            set(&o, "lines", Array::of2(&a.into(), &b.into()));
         }
     }
-    set(&o, "text", &n.text.as_str().into());
+    set(&o, "text", n.text.as_str());
     if let Some(v) = n.doubt {
-        set(&o, "doubt", &v.as_str().into());
+        set(&o, "doubt", v.as_str());
     }
     o.into()
 }

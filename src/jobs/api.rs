@@ -9,7 +9,7 @@ use bisect_log::job::JobStatus;
 
 use super::events::status_from_json;
 use super::form::ServerError;
-use super::json;
+use crate::json::fields as json;
 use crate::route::percent_encode;
 
 /// `GET` one log: answers JSON only when a bisect-lens server serves the

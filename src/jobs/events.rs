@@ -8,7 +8,7 @@ use bisect_log::job::{
 use bisect_log::{Bisection, Entry, GitOutput};
 use wasm_bindgen::JsValue;
 
-use super::json;
+use crate::json::fields as json;
 
 fn count(o: &JsValue, k: &str) -> Option<u32> {
     json::number(o, k)

@@ -7,7 +7,7 @@ use bisect_log::job::{
     MAX_RUNS, MAX_TIMEOUT_S, MIN_TIMEOUT_S,
 };
 
-use super::json;
+use crate::json::fields as json;
 
 /// The form as typed.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,6 @@
-//! Reading and writing small JSON objects with `js_sys::JSON` and
-//! `js_sys::Reflect`.
+//! Reading and writing small JSON objects in place, as browser values
+//! (`js_sys::JSON` and `js_sys::Reflect`), for API answers and requests
+//! where building a [`super::Value`] tree would be a needless copy.
 
 use wasm_bindgen::JsValue;
 
