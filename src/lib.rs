@@ -260,6 +260,7 @@ fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Re
                 url={match &state.request { Some((_, Request::Url(u))) => Some(u.clone()), _ => None }}
                 view={state.fragment().format()}
                 notes={notes_of(state, doc)}
+                server={state.server == Some(true)}
             />
             { viewer(state, doc, dispatch) }
             </>

@@ -22,6 +22,8 @@ pub struct LogActionsProps {
     /// The view as a URL fragment.
     pub view: String,
     pub notes: Rc<Notes>,
+    /// A bisect-lens server serves this page (it can store a shared log).
+    pub server: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -123,13 +125,6 @@ pub fn log_actions(props: &LogActionsProps) -> Html {
             ask.set(f(n));
         })
     };
-    let server = use_state(|| false);
-    {
-        let server = server.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move { server.set(has_server().await) });
-        });
-    }
     let busy = matches!(*status, Status::Busy(_));
     html! {
         <div class="log-actions" data-testid="log-actions">
@@ -141,7 +136,7 @@ pub fn log_actions(props: &LogActionsProps) -> Html {
                 <button type="button" onclick={next(Ask::CopyLink)} disabled={busy} data-testid="copy-link"
                     title="Copy a link to this log with your notes and the current view">{ "Copy link" }</button>
             }
-            if *server {
+            if props.server {
                 <button type="button" onclick={next(Ask::Share)} disabled={busy} data-testid="share"
                     title="Upload this log with your notes to this bisect-lens server and copy its link">{ "Share" }</button>
             }
@@ -253,34 +248,12 @@ fn link_without_notes(view: &str) -> String {
     }
 }
 
-/// Whether this page is served by bisect-server (its API answers JSON).
-async fn has_server() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let Ok(resp) =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("/api/logs?limit=1")).await
-    else {
-        return false;
-    };
-    let Ok(resp) = wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(resp) else {
-        return false;
-    };
-    resp.ok()
-        && resp
-            .headers()
-            .get("content-type")
-            .ok()
-            .flatten()
-            .is_some_and(|t| t.starts_with("application/json"))
-}
-
 /// Uploads the log and its notes; gives the shared page's address.
 async fn share(doc: &Doc, notes: &Notes, view: &str) -> Result<String, String> {
-    use js_sys::Reflect;
+    use crate::json::fields as json;
     let window = web_sys::window().ok_or("no browser window")?;
-    let body = js_sys::Object::new();
-    let _ = Reflect::set(&body, &"text".into(), &doc.text.as_str().into());
+    let body = json::object();
+    json::set(&body, "text", doc.text.as_str());
     // The server takes names of up to 200 characters: a URL's file name.
     let name: String = doc
         .name
@@ -290,41 +263,27 @@ async fn share(doc: &Doc, notes: &Notes, view: &str) -> Result<String, String> {
         .chars()
         .take(200)
         .collect();
-    let _ = Reflect::set(&body, &"name".into(), &name.into());
+    json::set(&body, "name", name);
     let annotations = if notes.is_empty() {
         wasm_bindgen::JsValue::NULL
     } else {
         notes.to_value()
     };
-    let _ = Reflect::set(&body, &"annotations".into(), &annotations);
-    let body = js_sys::JSON::stringify(&body).map_err(|_| "cannot encode the log")?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body);
-    let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
-    let _ = headers.set("content-type", "application/json");
-    init.set_headers(&headers);
-    let resp =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init("/api/logs", &init))
-            .await
-            .map_err(|_| "the server could not be reached".to_string())?;
-    let resp: web_sys::Response =
-        wasm_bindgen::JsCast::dyn_into(resp).map_err(|_| "unexpected answer".to_string())?;
-    let json = wasm_bindgen_futures::JsFuture::from(resp.json().map_err(|_| "unexpected answer")?)
+    json::set(&body, "annotations", annotations);
+    let body = json::stringify(&body).ok_or("cannot encode the log")?;
+    let (status, _, answer) = crate::jobs::api::send("POST", "/api/logs", Some(&body), None)
         .await
-        .map_err(|_| format!("the server answered HTTP {} without JSON", resp.status()))?;
-    if !resp.ok() {
-        let why = Reflect::get(&json, &"error".into())
-            .ok()
-            .and_then(|e| e.as_string())
+        .map_err(|_| "the server could not be reached".to_string())?;
+    if !(200..300).contains(&status) {
+        let why = json::parse(&answer)
+            .and_then(|v| json::string(&v, "error"))
             .unwrap_or_default();
-        return Err(format!("the server answered HTTP {} {why}", resp.status()));
+        return Err(format!("the server answered HTTP {status} {why}"));
     }
-    let path = Reflect::get(&json, &"url".into())
-        .ok()
-        .and_then(|u| u.as_string())
+    let path = json::parse(&answer)
+        .and_then(|v| json::string(&v, "url"))
         .filter(|u| u.starts_with("/s/"))
-        .ok_or("the server's answer has no link")?;
+        .ok_or_else(|| format!("the server answered HTTP {status} without a link"))?;
     let origin = window.location().origin().unwrap_or_default();
     let view = view.trim_start_matches('#');
     Ok(if view.is_empty() {
