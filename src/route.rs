@@ -75,7 +75,7 @@ impl Route {
 
     /// The server API path of a stored log.
     pub fn server_path(id: &str) -> String {
-        format!("/api/logs/{id}")
+        bisect_log::paths::with_id(bisect_log::paths::LOG, id)
     }
 }
 

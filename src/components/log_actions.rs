@@ -271,9 +271,10 @@ async fn share(doc: &Doc, notes: &Notes, view: &str) -> Result<String, String> {
     };
     json::set(&body, "annotations", annotations);
     let body = json::stringify(&body).ok_or("cannot encode the log")?;
-    let (status, _, answer) = crate::jobs::api::send("POST", "/api/logs", Some(&body), None)
-        .await
-        .map_err(|_| "the server could not be reached".to_string())?;
+    let (status, _, answer) =
+        crate::jobs::api::send("POST", bisect_log::paths::LOGS, Some(&body), None)
+            .await
+            .map_err(|_| "the server could not be reached".to_string())?;
     if !(200..300).contains(&status) {
         let why = json::parse(&answer)
             .and_then(|v| json::string(&v, "error"))

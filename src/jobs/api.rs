@@ -6,6 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use bisect_log::job::JobStatus;
+use bisect_log::paths;
 
 use super::events::status_from_json;
 use super::form::ServerError;
@@ -14,29 +15,25 @@ use crate::route::percent_encode;
 
 /// `GET` one log: answers JSON only when a bisect-lens server serves the
 /// page (a plain file server answers `index.html` or 404).
-pub const PROBE: &str = "/api/logs?limit=1";
-pub const JOBS: &str = "/api/jobs";
+fn probe() -> String {
+    format!("{}?limit=1", paths::LOGS)
+}
 
 pub fn job_path(id: &str) -> String {
-    format!("/api/jobs/{id}")
+    paths::with_id(paths::JOB, id)
 }
 
 pub fn events_path(id: &str) -> String {
-    format!("/api/jobs/{id}/events")
+    paths::with_id(paths::JOB_EVENTS, id)
 }
 
 pub fn cancel_path(id: &str) -> String {
-    format!("/api/jobs/{id}/cancel")
+    paths::with_id(paths::JOB_CANCEL, id)
 }
 
 /// The link proxy's address for a log URL.
 pub fn proxy_path(url: &str) -> String {
-    format!("/api/fetch?url={}", percent_encode(url))
-}
-
-/// The viewer's page of a job.
-pub fn job_page(id: &str) -> String {
-    format!("/jobs/{id}")
+    format!("{}?url={}", paths::FETCH, percent_encode(url))
 }
 
 thread_local! {
@@ -55,7 +52,7 @@ pub async fn server_present() -> bool {
     if !window.navigator().on_line() {
         return false;
     }
-    let present = match send("GET", PROBE, None, None).await {
+    let present = match send("GET", &probe(), None, None).await {
         Ok((status, content_type, body)) => {
             status == 200
                 && content_type.starts_with("application/json")
@@ -109,7 +106,7 @@ pub async fn send(
 
 /// `POST /api/jobs`; the new job's id.
 pub async fn submit(body: &str, token: &str) -> Result<String, ServerError> {
-    let (status, _, text) = send("POST", JOBS, Some(body), Some(token)).await?;
+    let (status, _, text) = send("POST", paths::JOBS, Some(body), Some(token)).await?;
     if status != 201 {
         return Err(ServerError::from_response(status, &text));
     }
@@ -147,7 +144,7 @@ mod tests {
         assert_eq!(job_path("abc123"), "/api/jobs/abc123");
         assert_eq!(events_path("abc123"), "/api/jobs/abc123/events");
         assert_eq!(cancel_path("abc123"), "/api/jobs/abc123/cancel");
-        assert_eq!(job_page("abc123"), "/jobs/abc123");
+        assert_eq!(paths::job_page("abc123"), "/jobs/abc123");
         // The whole URL is one query value: its own `?` and `&` are encoded.
         assert_eq!(
             proxy_path("https://syzkaller.appspot.com/x/bisect.txt?x=1&y=2"),

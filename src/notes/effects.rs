@@ -83,7 +83,7 @@ pub async fn fetch_shared(id: &str, text: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let url = format!("{}/annotations", crate::route::Route::server_path(id));
+    let url = bisect_log::paths::with_id(bisect_log::paths::LOG_ANNOTATIONS, id);
     let Ok(resp) = JsFuture::from(window.fetch_with_str(&url)).await else {
         return;
     };

@@ -153,7 +153,7 @@ pub fn new_job() -> Html {
                     match api::submit(&body, &token).await {
                         Ok(id) => {
                             if let Some(w) = web_sys::window() {
-                                let _ = w.location().assign(&api::job_page(&id));
+                                let _ = w.location().assign(&bisect_log::paths::job_page(&id));
                             }
                         }
                         Err(e) => {

@@ -17,6 +17,7 @@ pub mod job;
 mod line;
 pub mod model;
 mod parse;
+pub mod paths;
 pub mod report;
 pub mod summary;
 mod write;

@@ -9,7 +9,7 @@ pub mod error;
 pub mod fetch;
 pub mod jobs;
 pub mod logs;
-pub mod paths;
+pub use bisect_log::paths;
 pub mod preload;
 pub mod state;
 pub mod worker;

@@ -1,5 +1,5 @@
-//! Every URL path the server answers, defined once. Handlers, the router, the
-//! OpenAPI document and the tests all refer to these.
+//! Every URL path bisect-server answers, defined once: its handlers, router,
+//! OpenAPI document and tests, and the viewer's requests all refer to these.
 
 /// `POST` a log, `GET` the paginated list.
 pub const LOGS: &str = "/api/logs";
