@@ -28,6 +28,7 @@
 //! | `non-kernel-culprit` | error | the culprit only touches docs, selftests, tools, scripts |
 //! | `config-only-culprit` | error | the culprit only touches Kconfig/Makefile |
 //! | `culprit-not-in-report` | warning | no culprit file or directory among the report's frames |
+//! | `detector-culprit` | error | the culprit's subject names a bug detector (KASAN, lockdep, ref_tracker, fault injection, raw-gadget …), `culprit-not-in-report` holds and the bug does not crash in that detector's own functions |
 //! | `one-sided-bisection` | warning | ≥ 4 bisect steps, all crashed |
 //! | `many-skips` | warning | ≥ 25% of the bisect steps skipped |
 //! | `flaky-reproducer` | error | syzkaller flagged the reproducer flaky |
@@ -171,6 +172,10 @@ pub enum Code {
     ConfigOnlyCulprit,
     /// None of the culprit's files or directories appear in the crash report.
     CulpritNotInReport,
+    /// The culprit adds or extends a bug detector (KASAN, lockdep, fault
+    /// injection …), none of its files appear in the crash report and the
+    /// bug does not crash in the detector's own code.
+    DetectorCulprit,
     /// Every `git bisect` step crashed: the culprit is the range's first commit.
     OneSidedBisection,
     /// Many commits were skipped (build/boot failures).
@@ -186,7 +191,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::NoopCulprit,
         Code::SameBinaryConflict,
         Code::UnrelatedCrashVerdict,
@@ -199,6 +204,7 @@ impl Code {
         Code::NonKernelCulprit,
         Code::ConfigOnlyCulprit,
         Code::CulpritNotInReport,
+        Code::DetectorCulprit,
         Code::OneSidedBisection,
         Code::ManySkips,
         Code::Inconclusive,
@@ -222,6 +228,7 @@ impl Code {
             Code::NonKernelCulprit => "non-kernel-culprit",
             Code::ConfigOnlyCulprit => "config-only-culprit",
             Code::CulpritNotInReport => "culprit-not-in-report",
+            Code::DetectorCulprit => "detector-culprit",
             Code::OneSidedBisection => "one-sided-bisection",
             Code::ManySkips => "many-skips",
             Code::Inconclusive => "inconclusive",
@@ -272,10 +279,10 @@ pub struct Evidence {
 /// verdict on another crash or on infrastructure failures, two verdicts on
 /// one binary, a clean verdict with a high miss chance …), strongest first,
 /// earliest on ties. When only the culprit itself is implausible (no-op,
-/// merge, release, config-only, not in the report …) it is the clean end of
-/// the range: the release (or HEAD) judged clean, the verdict that most
-/// often goes wrong first in wrong bisections (a bug older than that
-/// release that did not reproduce there). The clean release is also the
+/// merge, release, config-only, a bug detector, not in the report …) it is
+/// the clean end of the range: the release (or HEAD) judged clean, the
+/// verdict that most often goes wrong first in wrong bisections (a bug
+/// older than that release that did not reproduce there). The clean release is also the
 /// suspect step when the doubted verdict is more likely right than the clean
 /// verdicts around it: a lone crash with the bug's own title, a release whose
 /// every run crashed with another bug (which hides the bug's crash), or steps

@@ -430,6 +430,129 @@ fn culprit_files_not_in_the_report() {
 }
 
 #[test]
+fn culprit_adds_a_bug_detector() {
+    // A KASAN commit that touches nothing in the crash's stack (KASAN
+    // reports the bug, in foo_release).
+    let log = Log {
+        subject: "x86/kasan: support KASAN_VMALLOC".to_string(),
+        files: vec!["arch/x86/mm/kasan_init_64.c", "arch/x86/Kconfig"],
+        ..Log::default()
+    };
+    let a = log.analysis();
+    assert_eq!(severity(&a, Code::DetectorCulprit), Some(Severity::Error));
+    assert!(a.has(Code::CulpritNotInReport), "{:?}", codes(&a));
+    assert_eq!(a.trust, Trust::Suspect);
+    // The bug is likely older: the range's clean end is doubted.
+    let s = a.suspect_step.as_ref().unwrap();
+    assert_eq!(
+        (s.commit.as_str(), s.code),
+        (h('1').as_str(), Code::DetectorCulprit)
+    );
+    // The evidence is git's `first bad commit` block.
+    let text = log.text();
+    let lines: Vec<&str> = text.lines().collect();
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::DetectorCulprit)
+        .unwrap();
+    let e = &d.evidence[0];
+    assert_eq!(e.commit.as_deref(), Some(h('d').as_str()));
+    let line = |n: u32| lines[n as usize - 1];
+    assert_eq!(
+        line(e.span.first),
+        format!("{} is the first bad commit", h('d'))
+    );
+    assert!(
+        line(e.span.last).contains("file changed"),
+        "{}",
+        line(e.span.last)
+    );
+
+    // The same subject, but the commit changes a file of the stack.
+    let a = Log {
+        subject: "x86/kasan: support KASAN_VMALLOC".to_string(),
+        files: vec!["drivers/foo/foo.c"],
+        ..Log::default()
+    }
+    .analysis();
+    assert!(!a.has(Code::DetectorCulprit), "{:?}", codes(&a));
+    assert_eq!(a.trust, Trust::Trusted);
+    // Kernel logic outside the stack: only the warning.
+    let a = Log {
+        files: vec!["net/core/dev.c"],
+        ..Log::default()
+    }
+    .analysis();
+    assert!(!a.has(Code::DetectorCulprit), "{:?}", codes(&a));
+}
+
+#[test]
+fn culprit_adds_the_detector_the_bug_crashes_in() {
+    // The bug crashes in ref_tracker's own code, which the blamed commit
+    // starts using: it may well be the cause.
+    let bug = "WARNING in ref_tracker_dir_exit";
+    let log = Log {
+        original: runs(bug, 10, 0),
+        release: runs(bug, 0, 10),
+        steps: vec![
+            step('a', runs(bug, 0, 10), "good"),
+            step('b', runs(bug, 10, 0), "bad"),
+            step('c', runs(bug, 0, 10), "good"),
+            step('d', runs(bug, 10, 0), "bad"),
+        ],
+        subject: "netlink: add net device refcount tracker to struct ethnl_req_info".to_string(),
+        files: vec!["net/ethtool/netlink.c"],
+        crash_title: bug.to_string(),
+        report: "WARNING: CPU: 0 PID: 1 at lib/ref_tracker.c:39 ref_tracker_dir_exit+0x1/0x2 lib/ref_tracker.c:39\n\
+                 Call Trace:\n \
+                 ref_tracker_dir_exit+0x1/0x2 lib/ref_tracker.c:39\n \
+                 free_netdev+0x1/0x2 net/core/dev.c:10\n"
+            .to_string(),
+        ..Log::default()
+    };
+    let a = log.analysis();
+    assert!(a.has(Code::CulpritNotInReport), "{:?}", codes(&a));
+    assert!(!a.has(Code::DetectorCulprit), "{:?}", codes(&a));
+    assert_eq!(a.trust, Trust::Trusted);
+}
+
+#[test]
+fn bug_detectors_in_commit_subjects() {
+    use bisect_log::analysis::detect::detector_named_in;
+    for (subject, name) in [
+        ("x86/kasan: support KASAN_VMALLOC", "KASAN"),
+        (
+            "fault-inject: support systematic fault injection",
+            "fault injection",
+        ),
+        ("usb: gadget: add raw-gadget interface", "raw-gadget"),
+        (
+            "netlink: add net device refcount tracker to struct ethnl_req_info",
+            "ref_tracker",
+        ),
+        ("lockdep: Add hrtimer context tracing bits", "lockdep"),
+        ("net: add ref_tracker to dst", "ref_tracker"),
+        ("kcov: collect coverage from interrupts", "KCOV"),
+        ("debugobjects: Track object state", "debugobjects"),
+        ("mm: kmemleak: fix scan", "kmemleak"),
+        ("kmsan: add a sanitizer hook", "KMSAN"),
+    ] {
+        assert_eq!(detector_named_in(subject), Some(name), "{subject}");
+    }
+    for subject in [
+        "foo: free the bar earlier",
+        "vfs: Convert debugfs to use the new mount API",
+        "bpf: sanitize the pointer arithmetic",
+        "net: kasanova driver",
+        "usb: gadget: fix the raw endpoint",
+        "Revert \"net: default fault handler\"",
+    ] {
+        assert_eq!(detector_named_in(subject), None, "{subject}");
+    }
+}
+
+#[test]
 fn many_skips() {
     let mut log = Log::default();
     let mut steps = vec![

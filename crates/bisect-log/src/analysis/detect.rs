@@ -460,7 +460,105 @@ fn culprit_commit(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 note: "crash report".to_string(),
             }],
         ));
+        detector_culprit(cx, culprit, cc, out);
     }
+}
+
+/// Bug detectors and syzkaller's ways into the kernel, as lowercase words
+/// of a commit subject (split at anything but letters and digits, so
+/// `KASAN_VMALLOC`, `x86/kasan:` and `raw-gadget` match), with the name
+/// shown in the diagnostic.
+const DETECTORS: &[(&[&str], &str)] = &[
+    (&["kasan"], "KASAN"),
+    (&["kcsan"], "KCSAN"),
+    (&["kmsan"], "KMSAN"),
+    (&["ubsan"], "UBSAN"),
+    (&["lockdep"], "lockdep"),
+    (&["ref", "tracker"], "ref_tracker"),
+    (&["refcount", "tracker"], "ref_tracker"),
+    (&["fault", "inject"], "fault injection"),
+    (&["fault", "injection"], "fault injection"),
+    (&["debugobjects"], "debugobjects"),
+    (&["debug", "objects"], "debugobjects"),
+    (&["kmemleak"], "kmemleak"),
+    (&["kcov"], "KCOV"),
+    (&["raw", "gadget"], "raw-gadget"),
+    (&["sanitizer"], "a sanitizer"),
+    (&["sanitizers"], "a sanitizer"),
+];
+
+/// The bug detector a commit subject (or a function name) names, if any
+/// (see [`DETECTORS`]).
+pub fn detector_named_in(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    DETECTORS
+        .iter()
+        .find(|(pattern, _)| words.windows(pattern.len()).any(|w| w == *pattern))
+        .map(|(_, name)| *name)
+}
+
+/// Lines of git's `first bad commit` block of the culprit (the last one, as
+/// [`Bisection::culprit_commit`]): `H is the first bad commit` and the
+/// commit lines after it. The block ends its `# git bisect` step.
+fn first_bad_block(cx: &Ctx) -> Option<Span> {
+    let g =
+        cx.b.git_steps()
+            .filter(|g| g.output.iter().any(|o| matches!(o, GitOutput::FirstBad(_))))
+            .last()?;
+    let Some(GitOutput::FirstBad(c)) = g.output.last() else {
+        return Some(g.span);
+    };
+    let last = g.span.last.saturating_sub(u32::from(g.blank_after));
+    let lines = u32::try_from(c.lines.len()).unwrap_or(u32::MAX);
+    let first = last.saturating_sub(lines).max(g.span.first);
+    Some(Span { first, last })
+}
+
+/// Called when `culprit-not-in-report` fired: a commit that adds or extends
+/// a bug detector away from the crashing code usually reveals an older bug.
+fn detector_culprit(cx: &Ctx, culprit: &Culprit, cc: &CulpritCommit, out: &mut Vec<Diagnostic>) {
+    let subject = match culprit.title.trim() {
+        "" => cc.subject().unwrap_or_default(),
+        t => t,
+    };
+    let Some(name) = detector_named_in(subject) else {
+        return;
+    };
+    // A crash in the detector's own code (`WARNING in ref_tracker_dir_exit`
+    // for a commit that starts using ref_tracker) may well come from the
+    // commit itself.
+    let final_title = cx.b.trailer.outcome.crash().map(|c| c.title.as_str());
+    let in_detector = cx
+        .bug
+        .iter()
+        .map(String::as_str)
+        .chain(final_title)
+        .filter_map(title::function)
+        .any(|f| detector_named_in(f) == Some(name));
+    if in_detector {
+        return;
+    }
+    out.push(diag(
+        Code::DetectorCulprit,
+        Severity::Error,
+        format!("the blamed commit works on a bug detector ({name}): \"{subject}\""),
+        format!(
+            "The blamed commit adds or extends a bug detector or fuzzing interface ({name}) \
+             and touches none of the code in the crash's stack. Such a commit usually makes \
+             an older bug visible (a new check, more instrumentation, a new way in for the \
+             fuzzer) rather than introducing it: the bug is likely older, and the commits \
+             judged clean before it probably had it too, without showing it."
+        ),
+        vec![Evidence {
+            span: first_bad_block(cx).unwrap_or(culprit.span),
+            commit: Some(culprit.commit.clone()),
+            note: format!("{name} commit"),
+        }],
+    ));
 }
 
 /// `Linux 5.1`, `Linux 5.1-rc3`, `Linux v4.20`.
