@@ -1,7 +1,7 @@
 //! What the inline script of `index.html` started before this wasm was
-//! loaded: the download of a `?log=` link, kept in
-//! `window.__bisectLensEarly` and taken over here once, so the log downloads
-//! while the wasm loads instead of after.
+//! loaded, kept in `window.__bisectLensEarly` and taken over here once: the
+//! download of a `?log=` link and the parsing worker (loading its own copy
+//! of the wasm), so both happen while the app loads instead of after.
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -28,4 +28,12 @@ pub fn take_log(url: &str) -> Option<js_sys::Promise> {
     }
     let _ = js_sys::Reflect::set(&e, &"log".into(), &JsValue::UNDEFINED);
     get(&log, "response").dyn_into().ok()
+}
+
+/// The parsing worker the page started, if any. Taken once.
+pub fn take_worker() -> Option<web_sys::Worker> {
+    let e = early()?;
+    let worker = get(&e, "worker");
+    let _ = js_sys::Reflect::set(&e, &"worker".into(), &JsValue::UNDEFINED);
+    worker.dyn_into().ok()
 }

@@ -60,6 +60,8 @@ pub fn start() {
     if matches!(route, Route::Log(_) | Route::Server(_)) {
         // A log is coming: start the background parser before the first render.
         worker::warm_up();
+    } else if let Some(w) = early::take_worker() {
+        w.terminate();
     }
     yew::Renderer::<App>::new().render();
     offline::register();

@@ -1,9 +1,10 @@
 //! Parsing big logs off the main thread.
 //!
-//! The worker (`static/worker.js`, a few lines) imports this same wasm
-//! module: the page sends it the wasm-bindgen glue URL and the compiled
-//! `WebAssembly.Module`, so nothing is downloaded or compiled twice and the
-//! bundle has one wasm file. In the worker, [`parse_for_viewer`] parses and
+//! The worker (`static/worker.js`, a few lines) runs this same wasm module,
+//! so the bundle has one wasm file. For a log link `index.html` starts it
+//! before the app, loading the wasm itself; otherwise the app starts it and
+//! sends it the wasm-bindgen glue URL and its compiled `WebAssembly.Module`.
+//! In the worker, [`parse_for_viewer`] parses and
 //! analyses the bytes and returns the model in a compact binary form
 //! ([`codec`]) with the line index; the page only decodes it.
 
@@ -281,11 +282,15 @@ fn adopt(worker: web_sys::Worker) {
 
 fn spawn() -> Result<(), String> {
     let glue = glue_url().ok_or("the app's script was not found on the page")?;
-    let script = asset_url("worker.js");
-    let opts = web_sys::WorkerOptions::new();
-    opts.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options(&script, &opts)
-        .map_err(|e| format!("cannot start a web worker: {e:?}"))?;
+    let worker = match crate::early::take_worker() {
+        Some(w) => w,
+        None => {
+            let opts = web_sys::WorkerOptions::new();
+            opts.set_type(web_sys::WorkerType::Module);
+            web_sys::Worker::new_with_options(&asset_url("worker.js"), &opts)
+                .map_err(|e| format!("cannot start a web worker: {e:?}"))?
+        }
+    };
     let init = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&init, &"type".into(), &"init".into());
     let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());

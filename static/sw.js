@@ -74,9 +74,12 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   // Only the shell's own files; everything else is not intercepted at all.
-  if (url.search || !SHELL_FILE.test(url.pathname.slice(SCOPE.pathname.length - 1))) return;
+  // worker.js alone has a query: its start parameters (index.html).
+  const path = url.pathname.slice(SCOPE.pathname.length - 1);
+  const worker = path === '/worker.js';
+  if ((url.search && !worker) || !SHELL_FILE.test(path)) return;
   event.respondWith((async () => {
-    const cached = await caches.open(CACHE).then((c) => c.match(req));
+    const cached = await caches.open(CACHE).then((c) => c.match(req, { ignoreSearch: worker }));
     return cached || fetch(req);
   })());
 });

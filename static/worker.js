@@ -1,26 +1,47 @@
-// bisect-lens background parser. The page sends the URL of its own
-// wasm-bindgen glue and its compiled WebAssembly.Module, so this worker runs
-// the app's parser without downloading or compiling anything again.
+// bisect-lens background parser: runs the app's own wasm (its parser) off
+// the page's thread. Two ways to start:
+// - by index.html while the page is still loading, with `?glue=…&wasm=…`:
+//   it loads the wasm itself (from the HTTP cache the page's preload fills)
+//   at once, so it is ready before the page could hand it anything;
+// - by the app later (a big file dropped): the app sends its glue URL and
+//   its compiled WebAssembly.Module ('init'), nothing is downloaded again.
 let ready = null;
+
+const SAMPLE = 'samples/000_9f5fff6f4365948f.txt';
+
+// The browser compiles each wasm function on its first call: parse a small
+// bundled log once before the real one, so a big log does not pay for that.
+// (Parsing it again and again while idle, for the optimising compiler, kept
+// both cores of a small machine busy and made the page itself start later.)
+async function warmUp(glue, sample) {
+  try {
+    const res = await sample;
+    if (res.ok) glue.parse_for_viewer(new Uint8Array(await res.arrayBuffer()));
+  } catch (e) { /* only a warm-up */ }
+}
+
+function start(glueUrl, moduleOrPath) {
+  const sample = fetch(new URL(SAMPLE, self.location));
+  sample.catch(() => {});
+  ready = import(glueUrl).then(async (glue) => {
+    await glue.default({ module_or_path: moduleOrPath });
+    await warmUp(glue, sample);
+    self.postMessage({ type: 'ready' });
+    return glue;
+  });
+  ready.catch((e) => self.postMessage({ type: 'fatal', message: String(e) }));
+}
+
+{
+  const q = new URLSearchParams(self.location.search);
+  if (q.get('glue') && q.get('wasm')) start(q.get('glue'), q.get('wasm'));
+}
 
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'init') {
-    ready = import(msg.glue).then(async (glue) => {
-      await glue.default({ module_or_path: msg.module });
-      self.postMessage({ type: 'ready' });
-      // Warm up once idle: the first parse compiles the parser's functions;
-      // do it on a bundled sample while the page still downloads the real
-      // log (a parse request already queued goes first).
-      setTimeout(async () => {
-        try {
-          const sample = await fetch(new URL('samples/004_dd38629cfa7ebbde.txt', self.location));
-          if (sample.ok) glue.parse_for_viewer(new Uint8Array(await sample.arrayBuffer()));
-        } catch (e) { /* only a warm-up */ }
-      }, 0);
-      return glue;
-    });
-    ready.catch((e) => self.postMessage({ type: 'fatal', message: String(e) }));
+    // Started by index.html: already loading its own copy.
+    if (!ready) start(msg.glue, msg.module);
     return;
   }
   if (msg.type === 'parse') {

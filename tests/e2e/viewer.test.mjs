@@ -416,10 +416,17 @@ test('on /s/<id> the worker script and the warm-up sample come from the site roo
   }
   const page = await newPage(browser);
   const workers = [];
-  page.on('request', (r) => { if (r.url().endsWith('worker.js')) workers.push(new URL(r.url()).pathname); });
+  let early = 0;
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.endsWith('worker.js')) workers.push(u.pathname);
+    // index.html starts the worker, loading the wasm itself, before the app.
+    if (u.pathname.endsWith('worker.js') && u.searchParams.get('wasm')?.endsWith('.wasm')) early += 1;
+  });
   await open(page, 's/largest');
   assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
   assert.ok(workers.length > 0 && workers.every((p) => p === '/worker.js'), `worker requests: ${workers}`);
+  assert.equal(early, 1);
   assert.deepEqual(page.problems, []);
 });
 
