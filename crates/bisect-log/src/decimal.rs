@@ -1,8 +1,44 @@
-//! `format!("{v:.N}")` without core's float formatting. The viewer's bundle
-//! carries core's float printing (Grisu, Dragon4 and their tables, about
-//! 6 KB gzip) only because of `{:.N}` and `{}`; the log prints its
-//! probabilities with `%.Nf` and the reports use a few decimals, which exact
-//! integer arithmetic covers.
+//! Decimals in and out without core's float parsing and formatting. The
+//! viewer's bundle carried core's float printing (Grisu, Dragon4 and their
+//! tables, about 6 KB gzip) only because of `{:.N}` and `{}`, and its float
+//! parsing (a 20 KB table of powers of five, about 20 KB gzip) only for the
+//! log's short decimals; the log prints probabilities with `%.Nf` and
+//! durations with a few digits, which exact integer arithmetic covers.
+
+/// Powers of ten that `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A plain decimal (`123`, `0.05`, `21.574839201`: digits with at most one
+/// point, no sign or exponent) as `str::parse::<f64>` reads it, when it has
+/// at most 15 significant digits and 22 after the point — all the log
+/// prints. Then `digits / 10^k` is one correctly rounded division of two
+/// exact values, which is the correctly rounded value of the decimal, so
+/// the result equals `parse`'s. Anything else is `None`.
+pub fn parse(s: &str) -> Option<f64> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        if m > 0 || b != b'0' {
+            digits += 1;
+        }
+        m = m * 10 + u64::from(b - b'0');
+        if digits > 15 {
+            return None;
+        }
+    }
+    let scale = POW10.get(frac.len())?;
+    Some(m as f64 / scale)
+}
 
 /// `v` with `decimals` digits after the point, exactly as `{v:.decimals$}`
 /// prints it: the exact binary value rounded half to even, the sign of
@@ -150,7 +186,61 @@ fn to_string(d: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fixed;
+    use super::{fixed, parse};
+
+    #[test]
+    fn parses_like_str_parse() {
+        let mut cases: Vec<String> = [
+            "0",
+            "0.0",
+            "00.50",
+            "1",
+            "0.05",
+            "0.1",
+            "0.2",
+            "0.3",
+            "21.574839201",
+            "4.5",
+            "999999999999999",
+            "0.000000000000000000001",
+            "123456.789012345",
+            ".5",
+            "5.",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 1_000_000_000_000_000).to_string();
+            let point = (x >> 50) as usize % (digits.len() + 1);
+            cases.push(format!("{}.{}", &digits[..point], &digits[point..]));
+        }
+        for s in &cases {
+            assert_eq!(parse(s), s.parse::<f64>().ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read_exactly() {
+        for s in [
+            "",
+            ".",
+            "-1",
+            "+1",
+            "1e5",
+            "1.2.3",
+            "0x10",
+            " 1",
+            "1234567890123456",
+            "1.00000000000000000000001",
+        ] {
+            assert_eq!(parse(s), None, "{s}");
+        }
+    }
 
     fn check(v: f64) {
         for d in 0..=8 {

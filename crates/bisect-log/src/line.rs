@@ -583,7 +583,7 @@ fn number(s: &str) -> Option<u32> {
 
 /// A probability printed with `%.Nf`.
 fn fixed(s: &str, decimals: usize) -> Option<f64> {
-    let p: f64 = s.parse().ok()?;
+    let p = crate::decimal::parse(s)?;
     (crate::decimal::fixed(p, decimals) == s).then_some(p)
 }
 
@@ -663,7 +663,7 @@ pub(crate) fn duration_seconds(s: &str) -> Option<f64> {
     let mut rest = s;
     while !rest.is_empty() {
         let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let value: f64 = rest[..end].parse().ok()?;
+        let value = crate::decimal::parse(&rest[..end])?;
         rest = &rest[end..];
         let unit_end = rest
             .find(|c: char| c.is_ascii_digit())
