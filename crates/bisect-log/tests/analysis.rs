@@ -42,6 +42,16 @@ struct Step {
     sig: Option<String>,
 }
 
+/// good, bad, good, bad: the bug crashes on every run of the bad steps.
+fn clean_steps(bug: &str) -> Vec<Step> {
+    vec![
+        step('a', runs(bug, 0, 10), "good"),
+        step('b', runs(bug, 10, 0), "bad"),
+        step('c', runs(bug, 0, 10), "good"),
+        step('d', runs(bug, 10, 0), "bad"),
+    ]
+}
+
 fn step(commit: char, runs: String, verdict: &'static str) -> Step {
     Step {
         commit,
@@ -72,12 +82,7 @@ impl Default for Log {
         Log {
             original: runs(BUG, 10, 0),
             release: runs(BUG, 0, 10),
-            steps: vec![
-                step('a', runs(BUG, 0, 10), "good"),
-                step('b', runs(BUG, 10, 0), "bad"),
-                step('c', runs(BUG, 0, 10), "good"),
-                step('d', runs(BUG, 10, 0), "bad"),
-            ],
+            steps: clean_steps(BUG),
             culprit: 'd',
             subject: "foo: free the bar earlier".to_string(),
             merge: false,
@@ -495,12 +500,7 @@ fn culprit_adds_the_detector_the_bug_crashes_in() {
     let log = Log {
         original: runs(bug, 10, 0),
         release: runs(bug, 0, 10),
-        steps: vec![
-            step('a', runs(bug, 0, 10), "good"),
-            step('b', runs(bug, 10, 0), "bad"),
-            step('c', runs(bug, 0, 10), "good"),
-            step('d', runs(bug, 10, 0), "bad"),
-        ],
+        steps: clean_steps(bug),
         subject: "netlink: add net device refcount tracker to struct ethnl_req_info".to_string(),
         files: vec!["net/ethtool/netlink.c"],
         crash_title: bug.to_string(),
