@@ -35,7 +35,7 @@ for dir in "$ROOT/static/samples" "$ROOT/crates/bisect-log/tests/fixtures/real";
 done
 
 echo "[run] bisect-lens on http://$LISTEN/  (Ctrl+C to stop)"
-exec "$ROOT/target/release/bisect-server" \
+exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/bisect-server" \
     --listen "$LISTEN" \
     --database "sqlite://$ROOT/data/bisect-lens.db" \
     --dist "$ROOT/dist" \
