@@ -49,7 +49,7 @@ pub struct Doc {
     pub parse_ms: f64,
     /// Trust analysis time in milliseconds.
     pub analyze_ms: f64,
-    /// Worker only: line index and JSON encoding time in milliseconds.
+    /// Worker only: encoding time in milliseconds.
     pub encode_ms: f64,
 }
 

@@ -6,7 +6,7 @@
 //! sends it the wasm-bindgen glue URL and its compiled `WebAssembly.Module`.
 //! In the worker, [`parse_for_viewer`] parses and
 //! analyses the bytes and returns the model in a compact binary form
-//! ([`codec`]) with the line index; the page only decodes it.
+//! ([`codec`]); the page indexes the lines while it waits and decodes it.
 
 mod codec;
 
@@ -29,8 +29,8 @@ pub const DIFFSTAT_KEPT: usize = 100;
 pub const WORKER_THRESHOLD: usize = 1_000_000;
 
 /// Worker side: parses `bytes` and returns `[ok, encoded model (bytes) or
-/// error (string), line starts, parse ms, analysis ms, the rest (line index,
-/// encoding) ms]`.
+/// error (string), parse ms, analysis ms, encoding ms]`. (The page indexes
+/// the lines itself while it waits.)
 #[wasm_bindgen]
 pub fn parse_for_viewer(bytes: &[u8]) -> js_sys::Array {
     let t0 = crate::perf::now();
@@ -68,12 +68,9 @@ pub fn parse_for_viewer(bytes: &[u8]) -> js_sys::Array {
         ),
         Err(e) => (false, JsValue::from_str(&e.to_string())),
     };
-    let text = String::from_utf8_lossy(bytes);
-    let starts = line_starts(&text);
     let out = js_sys::Array::new();
     out.push(&JsValue::from_bool(ok));
     out.push(&payload);
-    out.push(&js_sys::Uint32Array::from(starts.as_slice()));
     out.push(&JsValue::from_f64(parse_ms));
     out.push(&JsValue::from_f64(analyze_ms));
     out.push(&JsValue::from_f64(
@@ -136,7 +133,6 @@ struct Reply {
     payload: Vec<u8>,
     /// The error when not `ok`.
     message: String,
-    line_starts: Vec<u32>,
     parse_ms: f64,
     analyze_ms: f64,
     encode_ms: f64,
@@ -215,10 +211,6 @@ fn on_message(event: web_sys::MessageEvent) {
                     .map(|a| a.to_vec())
                     .unwrap_or_default(),
                 message: get_str(&data, "payload").unwrap_or_default(),
-                line_starts: get(&data, "lines")
-                    .dyn_into::<js_sys::Uint32Array>()
-                    .map(|a| a.to_vec())
-                    .unwrap_or_default(),
                 parse_ms: get(&data, "parseMs").as_f64().unwrap_or(0.0),
                 analyze_ms: get(&data, "analyzeMs").as_f64().unwrap_or(0.0),
                 encode_ms: get(&data, "encodeMs").as_f64().unwrap_or(0.0),
@@ -340,11 +332,13 @@ pub async fn parse(
     if posted.is_err() {
         return Err(bytes);
     }
-    // The page keeps the text (no copy when it is valid UTF-8).
+    // The page keeps the text (no copy when it is valid UTF-8) and indexes
+    // its lines while the worker parses.
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
+    let line_starts = line_starts(&text);
     let reply = match rx.await {
         Ok(Ok(reply)) => reply,
         _ => return Err(text.into_bytes()),
@@ -365,11 +359,6 @@ pub async fn parse(
     };
     crate::perf::mark("bl:decoded");
     crate::perf::measure("bl:decode", "bl:worker-done", "bl:decoded");
-    let line_starts = if reply.line_starts.is_empty() && !text.is_empty() {
-        line_starts(&text)
-    } else {
-        reply.line_starts
-    };
     Ok(Rc::new(Doc {
         id: next_id(),
         name,

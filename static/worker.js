@@ -54,9 +54,9 @@ self.onmessage = async (event) => {
     }
     self.postMessage({ type: 'progress', id: msg.id, stage: 'parsing' });
     try {
-      const [ok, payload, lines, parseMs, analyzeMs, encodeMs] = glue.parse_for_viewer(new Uint8Array(msg.bytes));
-      const transfer = payload instanceof Uint8Array ? [lines.buffer, payload.buffer] : [lines.buffer];
-      self.postMessage({ type: 'done', id: msg.id, ok, payload, lines, parseMs, analyzeMs, encodeMs }, transfer);
+      const [ok, payload, parseMs, analyzeMs, encodeMs] = glue.parse_for_viewer(new Uint8Array(msg.bytes));
+      const transfer = payload instanceof Uint8Array ? [payload.buffer] : [];
+      self.postMessage({ type: 'done', id: msg.id, ok, payload, parseMs, analyzeMs, encodeMs }, transfer);
     } catch (e) {
       self.postMessage({ type: 'error', id: msg.id, message: String(e) });
     }
