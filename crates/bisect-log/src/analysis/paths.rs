@@ -74,14 +74,18 @@ pub fn any_related(files: &[&str], frame_files: &[&str]) -> bool {
         .map(|f| f.trim_start_matches("./"))
         .collect();
     let dirs: HashSet<&str> = frames.iter().map(|f| dir(f)).collect();
+    // Each frame with its directory, split once: a merge's diffstat can have
+    // hundreds of shortened paths, each compared with every frame.
+    let frame_dirs: Vec<(&str, &str)> = frames.iter().map(|f| (*f, dir(f))).collect();
     files.iter().any(|f| {
         let f = f.trim();
         match f.strip_prefix("...") {
-            // git shortened the path: compare tails (few such lines per commit).
+            // git shortened the path: compare tails.
             Some(rest) => {
                 let tail = rest.trim_start_matches('/');
-                frames.iter().any(|ff| {
-                    ff.ends_with(tail) || (!dir(tail).is_empty() && dir(ff).ends_with(dir(tail)))
+                let tail_dir = dir(tail);
+                frame_dirs.iter().any(|(ff, fd)| {
+                    ff.ends_with(tail) || (!tail_dir.is_empty() && fd.ends_with(tail_dir))
                 })
             }
             None => frames.contains(f) || (!dir(f).is_empty() && dirs.contains(dir(f))),
