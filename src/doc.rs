@@ -89,18 +89,24 @@ impl Doc {
 /// Byte offsets of line starts, numbering lines as the parser does (a final
 /// newline does not start another line).
 pub fn line_starts(text: &str) -> Vec<u32> {
-    let bytes = text.as_bytes();
-    let mut starts = Vec::with_capacity(bytes.len() / 60 + 1);
-    if bytes.is_empty() {
-        return starts;
+    let mut starts = Vec::with_capacity(text.len() / 60 + 1);
+    push_line_starts(text.as_bytes(), 0..text.len(), &mut starts);
+    starts
+}
+
+/// [`line_starts`] of the bytes in `range` of `bytes`, appended to `starts`:
+/// ranges that follow each other build the whole index piece by piece.
+pub fn push_line_starts(bytes: &[u8], range: std::ops::Range<usize>, starts: &mut Vec<u32>) {
+    if range.start == 0 && range.end > 0 {
+        starts.push(0);
     }
-    starts.push(0);
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' && i + 1 < bytes.len() {
-            starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+    let from = range.start;
+    for (i, &b) in bytes[range].iter().enumerate() {
+        let next = from + i + 1;
+        if b == b'\n' && next < bytes.len() {
+            starts.push(u32::try_from(next).unwrap_or(u32::MAX));
         }
     }
-    starts
 }
 
 /// How a run is coloured.
@@ -485,6 +491,18 @@ mod tests {
         assert_eq!(doc.line(0), "");
         assert_eq!(line_starts("x").len(), 1);
         assert!(line_starts("").is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn line_index_built_in_pieces_is_the_same() {
+        let text = "run #0: OK\n\nrun #1: crashed: x\r\nlast\n";
+        let whole = line_starts(text);
+        for cut in 0..=text.len() {
+            let mut starts = Vec::new();
+            push_line_starts(text.as_bytes(), 0..cut, &mut starts);
+            push_line_starts(text.as_bytes(), cut..text.len(), &mut starts);
+            assert_eq!(starts, whole, "cut at {cut}");
+        }
     }
 }
 
