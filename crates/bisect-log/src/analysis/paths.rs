@@ -73,10 +73,10 @@ pub fn any_related(files: &[&str], frame_files: &[&str]) -> bool {
         .iter()
         .map(|f| f.trim_start_matches("./"))
         .collect();
-    let dirs: HashSet<&str> = frames.iter().map(|f| dir(f)).collect();
     // Each frame with its directory, split once: a merge's diffstat can have
     // hundreds of shortened paths, each compared with every frame.
     let frame_dirs: Vec<(&str, &str)> = frames.iter().map(|f| (*f, dir(f))).collect();
+    let dirs: HashSet<&str> = frame_dirs.iter().map(|(_, d)| *d).collect();
     files.iter().any(|f| {
         let f = f.trim();
         match f.strip_prefix("...") {
