@@ -5,16 +5,20 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::json::fields::{field, set, string};
+
 const GLOBAL: &str = "__bisectLensEarly";
 
-fn early() -> Option<JsValue> {
-    let w = web_sys::window()?;
-    let v = js_sys::Reflect::get(&w, &GLOBAL.into()).ok()?;
-    (v.is_object()).then_some(v)
+fn early() -> Option<js_sys::Object> {
+    let window: JsValue = web_sys::window()?.into();
+    field(&window, GLOBAL).dyn_into().ok()
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+/// `key` of the early object, cleared so that it is taken once.
+fn take(e: &js_sys::Object, key: &str) -> JsValue {
+    let v = field(e, key);
+    set(e, key, JsValue::UNDEFINED);
+    v
 }
 
 /// The response (a `Promise<Response>`) of the early download of `url`
@@ -22,18 +26,13 @@ fn get(v: &JsValue, key: &str) -> JsValue {
 /// exactly this URL. Taken once: a second open of the link fetches afresh.
 pub fn take_log(url: &str) -> Option<js_sys::Promise> {
     let e = early()?;
-    let log = get(&e, "log");
-    if get(&log, "url").as_string().as_deref() != Some(url) {
+    if string(&field(&e, "log"), "url").as_deref() != Some(url) {
         return None;
     }
-    let _ = js_sys::Reflect::set(&e, &"log".into(), &JsValue::UNDEFINED);
-    get(&log, "response").dyn_into().ok()
+    field(&take(&e, "log"), "response").dyn_into().ok()
 }
 
 /// The parsing worker the page started, if any. Taken once.
 pub fn take_worker() -> Option<web_sys::Worker> {
-    let e = early()?;
-    let worker = get(&e, "worker");
-    let _ = js_sys::Reflect::set(&e, &"worker".into(), &JsValue::UNDEFINED);
-    worker.dyn_into().ok()
+    take(&early()?, "worker").dyn_into().ok()
 }

@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::doc::{next_id, push_line_starts, Doc, Parsed, ParsedIn};
+use crate::json::fields::{boolean, field, number, object, set, string};
 
 /// Diffstat lines the worker passes on (the culprit card shows fewer).
 pub const DIFFSTAT_KEPT: usize = 100;
@@ -153,14 +154,6 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
 }
 
-fn get_str(v: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(v, &key.into()).ok()?.as_string()
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// The URL of this app's wasm-bindgen glue, from the preload link Trunk writes.
 fn glue_url() -> Option<String> {
     let doc = web_sys::window()?.document()?;
@@ -189,11 +182,11 @@ pub fn asset_url(path: &str) -> String {
 
 fn on_message(event: web_sys::MessageEvent) {
     let data = event.data();
-    let kind = get_str(&data, "type").unwrap_or_default();
-    let id = get(&data, "id").as_f64().map(|f| f as u32);
+    let kind = string(&data, "type").unwrap_or_default();
+    let id = number(&data, "id").map(|f| f as u32);
     match (kind.as_str(), id) {
         ("progress", Some(id)) => {
-            let stage = get_str(&data, "stage").unwrap_or_default();
+            let stage = string(&data, "stage").unwrap_or_default();
             let cb = CLIENT.with(|c| {
                 c.borrow()
                     .as_ref()
@@ -205,25 +198,25 @@ fn on_message(event: web_sys::MessageEvent) {
         }
         ("done", Some(id)) => {
             let reply = Reply {
-                ok: get(&data, "ok").as_bool().unwrap_or(false),
-                payload: get(&data, "payload")
+                ok: boolean(&data, "ok"),
+                payload: field(&data, "payload")
                     .dyn_into::<js_sys::Uint8Array>()
                     .map(|a| a.to_vec())
                     .unwrap_or_default(),
-                message: get_str(&data, "payload").unwrap_or_default(),
-                parse_ms: get(&data, "parseMs").as_f64().unwrap_or(0.0),
-                analyze_ms: get(&data, "analyzeMs").as_f64().unwrap_or(0.0),
-                encode_ms: get(&data, "encodeMs").as_f64().unwrap_or(0.0),
+                message: string(&data, "payload").unwrap_or_default(),
+                parse_ms: number(&data, "parseMs").unwrap_or(0.0),
+                analyze_ms: number(&data, "analyzeMs").unwrap_or(0.0),
+                encode_ms: number(&data, "encodeMs").unwrap_or(0.0),
             };
             finish(id, Ok(reply));
         }
         ("error", Some(id)) => {
-            let msg = get_str(&data, "message").unwrap_or_default();
+            let msg = string(&data, "message").unwrap_or_default();
             finish(id, Err(msg));
         }
         ("ready", _) => crate::perf::mark("bl:worker-ready"),
         ("fatal", _) => {
-            let msg = get_str(&data, "message").unwrap_or_default();
+            let msg = string(&data, "message").unwrap_or_default();
             fail_all(&format!("the background parser could not start: {msg}"));
         }
         _ => {}
@@ -273,20 +266,20 @@ fn adopt(worker: web_sys::Worker) {
 }
 
 fn spawn() -> Result<(), String> {
+    // Started by index.html, it loads the wasm itself: nothing to send.
+    if let Some(worker) = crate::early::take_worker() {
+        adopt(worker);
+        return Ok(());
+    }
     let glue = glue_url().ok_or("the app's script was not found on the page")?;
-    let worker = match crate::early::take_worker() {
-        Some(w) => w,
-        None => {
-            let opts = web_sys::WorkerOptions::new();
-            opts.set_type(web_sys::WorkerType::Module);
-            web_sys::Worker::new_with_options(&asset_url("worker.js"), &opts)
-                .map_err(|e| format!("cannot start a web worker: {e:?}"))?
-        }
-    };
-    let init = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&init, &"type".into(), &"init".into());
-    let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
-    let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&asset_url("worker.js"), &opts)
+        .map_err(|e| format!("cannot start a web worker: {e:?}"))?;
+    let init = object();
+    set(&init, "type", "init");
+    set(&init, "glue", glue);
+    set(&init, "module", wasm_bindgen::module());
     worker
         .post_message(&init)
         .map_err(|e| format!("cannot talk to the web worker: {e:?}"))?;
@@ -320,10 +313,10 @@ pub async fn parse(
         c.next += 1;
         c.pending.insert(id, tx);
         c.on_progress.insert(id, on_progress);
-        let msg = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&msg, &"type".into(), &"parse".into());
-        let _ = js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id));
-        let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &array.buffer());
+        let msg = object();
+        set(&msg, "type", "parse");
+        set(&msg, "id", id);
+        set(&msg, "bytes", array.buffer());
         let transfer = js_sys::Array::of1(&array.buffer());
         c.worker
             .post_message_with_transfer(&msg, &transfer)

@@ -40,7 +40,6 @@ function start(glueUrl, moduleOrPath) {
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'init') {
-    // Started by index.html: already loading its own copy.
     if (!ready) start(msg.glue, msg.module);
     return;
   }

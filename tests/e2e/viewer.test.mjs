@@ -419,9 +419,10 @@ test('on /s/<id> the worker script and the warm-up sample come from the site roo
   let early = 0;
   page.on('request', (r) => {
     const u = new URL(r.url());
-    if (u.pathname.endsWith('worker.js')) workers.push(u.pathname);
+    if (!u.pathname.endsWith('worker.js')) return;
+    workers.push(u.pathname);
     // index.html starts the worker, loading the wasm itself, before the app.
-    if (u.pathname.endsWith('worker.js') && u.searchParams.get('wasm')?.endsWith('.wasm')) early += 1;
+    if (u.searchParams.get('wasm')?.endsWith('.wasm')) early += 1;
   });
   await open(page, 's/largest');
   assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
