@@ -4,7 +4,7 @@
 # Runs scripts/setup.sh (fast when the machine is warm), then, failing fast:
 #   a. cargo fmt --check
 #   b. cargo clippy (native, whole workspace incl. the Yew app; plus the Yew
-#      app for wasm32, where its browser-only code paths are compiled)
+#      app for wasm32, viewer and `full` builds, where its browser-only code is)
 #   c. cargo test of the native crates (bisect-log, cli, server when present)
 #   d. bisect-log builds for wasm32-unknown-unknown
 #   e. trunk build --release --offline  -> dist/   (wasm-opt from npm binaryen)
@@ -78,8 +78,9 @@ stage "b. cargo clippy --workspace --all-targets (native)"
 cargo clippy --workspace --all-targets -- -D warnings
 stage_done
 
-stage "b. cargo clippy -p bisect-lens --all-targets (wasm32)"
+stage "b. cargo clippy -p bisect-lens --all-targets (wasm32; viewer, then full build)"
 cargo clippy -p bisect-lens --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p bisect-lens --all-targets --features full --target wasm32-unknown-unknown -- -D warnings
 stage_done
 
 # ---- c. native tests ---------------------------------------------------------------

@@ -35,12 +35,9 @@ use crate::components::dialogs::{DropOverlay, Help, Settings};
 use crate::components::header::Header;
 use crate::components::log_actions::LogActions;
 use crate::fragment::Fragment;
-use crate::pages::compare::Compare;
 use crate::pages::failed::Failed;
-use crate::pages::job::JobPage;
 use crate::pages::library::Library;
 use crate::pages::loading::Loading;
-use crate::pages::new_job::NewJob;
 use crate::pages::start::Start;
 use crate::pages::viewer::Viewer;
 use crate::route::Route;
@@ -201,17 +198,8 @@ pub fn app() -> Html {
     }
 
     let on_open = dispatch.reform(Action::Open);
-    let content = match (&state.route, &state.job) {
-        (Route::NewJob, _) => html! { <NewJob /> },
-        (Route::Job(_), Some(job)) => html! {
-            <JobPage job={job.clone()} doc={state.doc().cloned()} on_action={dispatch.clone()}>
-                if let Some(doc) = state.doc() {
-                    { viewer(&state, doc, &dispatch) }
-                }
-            </JobPage>
-        },
-        _ => log_content(&state, &dispatch, &on_open),
-    };
+    let content =
+        full_page(&state, &dispatch).unwrap_or_else(|| log_content(&state, &dispatch, &on_open));
     let doc_name = state.doc().map(|d| d.name.clone());
     html! {
         <>
@@ -239,7 +227,6 @@ pub fn app() -> Html {
 fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Request>) -> Html {
     match &state.load {
         Load::Idle => match &state.route {
-            Route::Compare(a, b) => html! { <Compare a={a.clone()} b={b.clone()} /> },
             Route::Library => html! { <Library on_open={on_open.clone()} /> },
             _ => html! { <Start on_open={on_open.clone()} server={state.server == Some(true)} /> },
         },
@@ -268,6 +255,53 @@ fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Re
             </>
         },
     }
+}
+
+/// The pages of the `full` build: a new bisection, a live job, two logs
+/// compared (`None`: the route shows a log, or the start page).
+#[cfg(feature = "full")]
+fn full_page(state: &State, dispatch: &Callback<Action>) -> Option<Html> {
+    use crate::pages::{compare::Compare, job::JobPage, new_job::NewJob};
+    Some(match (&state.route, &state.job, &state.load) {
+        (Route::NewJob, _, _) => html! { <NewJob /> },
+        (Route::Job(_), Some(job), _) => html! {
+            <JobPage job={job.clone()} doc={state.doc().cloned()} on_action={dispatch.clone()}>
+                if let Some(doc) = state.doc() {
+                    { viewer(state, doc, dispatch) }
+                }
+            </JobPage>
+        },
+        (Route::Compare(a, b), _, Load::Idle) => html! { <Compare a={a.clone()} b={b.clone()} /> },
+        _ => return None,
+    })
+}
+
+/// The viewer's build leaves these pages to the `full` one, which index.html
+/// loads on their addresses; this shows only if the page was reached some
+/// other way.
+#[cfg(not(feature = "full"))]
+fn full_page(state: &State, _: &Callback<Action>) -> Option<Html> {
+    let full = match (&state.route, &state.load) {
+        (Route::NewJob, _) => true,
+        (Route::Job(_), _) => state.job.is_some(),
+        (Route::Compare(..), Load::Idle) => true,
+        _ => false,
+    };
+    let reload = Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    full.then(|| {
+        html! {
+            <section class="page" data-testid="needs-full">
+                <h1>{ "This page is not part of the viewer" }</h1>
+                <p>{ "New bisections, jobs and comparisons load a larger build of bisect-lens. " }
+                    <a href="" onclick={reload}>{ "Reload the page" }</a>{ " to load it." }</p>
+            </section>
+        }
+    })
 }
 
 /// The views of an open log, as the state has them.

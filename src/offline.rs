@@ -1,29 +1,30 @@
 //! Offline use: registers the service worker (`static/sw.js`), which keeps
 //! the app shell in a cache named after this release.
 //!
-//! The worker's URL carries the release (the hashed name of the app's
-//! script, `sw.js?v=bisect-lens-<hash>`): a new release is a new worker
-//! script, so the browser installs it, it caches the new shell and deletes
-//! the caches of older releases.
+//! The worker's URL carries the release (named after the hashed files of
+//! both builds, `sw.js?v=bisect-lens-<hash>_<hash>`, set by index.html): a new
+//! release is a new worker script, so the browser installs it, it caches the
+//! new shell and deletes the caches of older releases.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
-/// The release, from the hashed script name Trunk puts in the page
-/// (`None` in tests and unbundled pages: nothing is registered then).
+/// The release, as index.html names it (`None` in tests and unbundled
+/// pages: nothing is registered then).
 pub fn release() -> Option<String> {
-    let doc = web_sys::window()?.document()?;
-    let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;
-    (0..links.length())
-        .filter_map(|i| links.item(i))
-        .filter_map(|n| n.dyn_into::<web_sys::HtmlLinkElement>().ok())
-        .map(|l| l.href())
-        .find(|h| h.ends_with(".js"))
-        .and_then(|h| {
-            let file = h.rsplit('/').next()?.strip_suffix(".js")?.to_string();
-            file.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                .then_some(file)
-        })
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let release = ["__bisectLensBuild", "chosen", "release"]
+        .iter()
+        .try_fold(window, |o, k| {
+            js_sys::Reflect::get(&o, &JsValue::from_str(k))
+                .ok()
+                .filter(|v| v.is_object() || v.is_string())
+        })?
+        .as_string()?;
+    (!release.is_empty()
+        && release
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then_some(release)
 }
 
 /// Registers the service worker, where the browser offers one (secure

@@ -154,7 +154,8 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
 }
 
-/// The URL of this app's wasm-bindgen glue, from the preload link Trunk writes.
+/// The URL of this app's wasm-bindgen glue, from the preload link index.html
+/// writes for the build it started.
 fn glue_url() -> Option<String> {
     let doc = web_sys::window()?.document()?;
     let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;

@@ -1,9 +1,9 @@
-// bisect-lens service worker: keeps the app shell (index.html, the hashed
-// script, wasm and styles Trunk emits, worker.js, the samples) in a cache
+// bisect-lens service worker: keeps the app shell (index.html, both builds'
+// hashed scripts and wasm, the styles, worker.js, the samples) in a cache
 // named after the release, so that after one visit the app starts with no
-// network. The page registers it as `sw.js?v=<release>` (the hashed script
-// name): a new release is a new worker, which caches the new shell and
-// deletes the caches of older releases.
+// network. The page registers it as `sw.js?v=<release>` (named after both
+// builds' hashes, by index.html): a new release is a new worker, which
+// caches the new shell and deletes the caches of older releases.
 //
 // Only same-origin GETs of the cached shell are answered from the cache.
 // Everything else goes to the network untouched and is never stored: the
@@ -18,12 +18,13 @@ const INDEX = new URL('./', SCOPE).href;
 const SHELL_FILE = /^\/(?:[^/]+\.(?:js|wasm|css)|samples\/[^/]+\.txt)$/;
 const EXTRA = ['worker.js', 'samples/000_9f5fff6f4365948f.txt', 'samples/004_dd38629cfa7ebbde.txt'];
 
-// The assets index.html names (script, wasm, styles, preloads).
+// The assets index.html names: its styles and every quoted file name of its
+// loader (both builds' scripts and wasm).
 function assetsOf(html) {
   const urls = new Set();
-  const re = /(?:href|src)\s*=\s*["']([^"']+)["']|(?:from|import\()\s*["']([^"']+)["']|module_or_path:\s*["']([^"']+)["']/g;
+  const re = /(?:href|src)\s*=\s*["']([^"']+)["']|["']([^"'\s]+\.(?:js|wasm|css))["']/g;
   for (const m of html.matchAll(re)) {
-    const raw = m[1] || m[2] || m[3];
+    const raw = m[1] || m[2];
     if (!raw || raw.startsWith('data:') || raw.startsWith('#')) continue;
     const url = new URL(raw, SCOPE);
     if (url.origin === SCOPE.origin && /\.(js|wasm|css)$/.test(url.pathname)) urls.add(url.href);

@@ -52,8 +52,15 @@ test('compare: two attempts at one bug, commits aligned by hash, differing verdi
   assert.ok(common.length >= 10 && differ.length >= 1, 'the pair is worth comparing');
 
   const page = await newPage(browser);
+  const wasm = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname);
+  });
   await page.goto(`${server.url}/?log=${encodeURIComponent(server.corpus(A))}&compare=${encodeURIComponent(server.corpus(B))}`);
   await page.waitForSelector('[data-testid=compare-row]', { timeout: 30000 });
+  // The viewer's build leaves comparing out: index.html loads the full one alone.
+  assert.deepEqual([...new Set(wasm)].map((p) => p.replace(/[0-9a-f]{16}/, 'H')), ['/bisect-lens-full-H_bg.wasm']);
   const rows = await page.$$eval('[data-testid=compare-row]', (els) => els.map((e) => ({
     commit: e.dataset.commit, a: e.dataset.a, b: e.dataset.b, differs: e.dataset.differs === 'true',
     highlighted: e.classList.contains('differs'),

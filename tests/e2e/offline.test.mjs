@@ -212,8 +212,11 @@ test('offline: after one visit the app, the library and a saved log open with no
   });
   const shells = caches.names.filter((n) => n.startsWith('bisect-lens-shell-'));
   assert.equal(shells.length, 1, caches.names.join());
-  assert.match(shells[0], /^bisect-lens-shell-bisect-lens-[0-9a-f]+$/, 'the cache is named after the release');
-  for (const re of [/^\/$/, /\.wasm$/, /^\/bisect-lens-[0-9a-f]+\.js$/, /\.css$/, /^\/worker\.js$/, /^\/samples\/000_/]) {
+  assert.match(shells[0], /^bisect-lens-shell-bisect-lens-[0-9a-f]+_[0-9a-f]+$/, 'the cache is named after both builds');
+  // Both builds: the library's compare page runs the full one.
+  for (const re of [/^\/$/, /^\/bisect-lens-[0-9a-f]+_bg\.wasm$/, /^\/bisect-lens-[0-9a-f]+\.js$/,
+    /^\/bisect-lens-full-[0-9a-f]+_bg\.wasm$/, /^\/bisect-lens-full-[0-9a-f]+\.js$/,
+    /\.css$/, /^\/worker\.js$/, /^\/samples\/000_/]) {
     assert.ok(caches.urls.some((u) => re.test(u)), `${re} cached: ${caches.urls.join(' ')}`);
   }
 
@@ -267,6 +270,9 @@ test('a new release replaces the cached shell of the old one', async () => {
   const index = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
   const oldName = index.match(/\/(bisect-lens-[0-9a-f]+)\.js/)[1];
   const newName = oldName.endsWith('0') ? oldName.replace(/0$/, '1') : oldName.replace(/.$/, '0');
+  // The release (the cache's name) is named after both builds.
+  const full = index.match(/bisect-lens-full-([0-9a-f]+)\.js/)[1];
+  const [oldShell, newShell] = [oldName, newName].map((n) => `bisect-lens-shell-${n}_${full}`);
   let release = 1;
   const file = (name, type) => (req, res) => {
     const body = fs.readFileSync(path.join(DIST, name));
@@ -296,13 +302,13 @@ test('a new release replaces the cached shell of the old one', async () => {
   await page.goto(`${own.url}/`);
   await page.waitForSelector('[data-testid=sample]');
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30000 });
-  assert.deepEqual(await waitFor([`bisect-lens-shell-${oldName}`]), [`bisect-lens-shell-${oldName}`]);
+  assert.deepEqual(await waitFor([oldShell]), [oldShell]);
 
   release = 2;
   await page.reload();
   await page.waitForSelector('[data-testid=sample]');
-  assert.deepEqual(await waitFor([`bisect-lens-shell-${newName}`]), [`bisect-lens-shell-${newName}`], 'the old cache is gone');
-  const cached = await page.evaluate(async (n) => (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname), `bisect-lens-shell-${newName}`);
+  assert.deepEqual(await waitFor([newShell]), [newShell], 'the old cache is gone');
+  const cached = await page.evaluate(async (n) => (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname), newShell);
   assert.ok(cached.includes(`/${newName}_bg.wasm`) && !cached.includes(`/${oldName}_bg.wasm`), cached.join(' '));
 
   // And the new release starts offline.

@@ -416,9 +416,11 @@ test('on /s/<id> the worker script and the warm-up sample come from the site roo
   }
   const page = await newPage(browser);
   const workers = [];
+  const wasm = [];
   let early = 0;
   page.on('request', (r) => {
     const u = new URL(r.url());
+    if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname);
     if (!u.pathname.endsWith('worker.js')) return;
     workers.push(u.pathname);
     // index.html starts the worker, loading the wasm itself, before the app.
@@ -428,6 +430,8 @@ test('on /s/<id> the worker script and the warm-up sample come from the site roo
   assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
   assert.ok(workers.length > 0 && workers.every((p) => p === '/worker.js'), `worker requests: ${workers}`);
   assert.equal(early, 1);
+  // A log link downloads the viewer's build only, never the full one.
+  assert.ok(wasm.length > 0 && wasm.every((p) => /^\/bisect-lens-[0-9a-f]+_bg\.wasm$/.test(p)), `wasm requests: ${wasm}`);
   assert.deepEqual(page.problems, []);
 });
 

@@ -1,0 +1,3 @@
+fn main() {
+    bisect_lens::start();
+}
