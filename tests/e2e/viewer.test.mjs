@@ -435,6 +435,15 @@ test('on /s/<id> the worker script and the warm-up sample come from the site roo
   assert.deepEqual(page.problems, []);
 });
 
+test('an app that cannot start says so on the page', async () => {
+  const page = await newPage(browser);
+  await page.route(/\.wasm$/, (r) => r.fulfill({ status: 404, body: 'gone' }));
+  await page.goto(`${server.url}/?log=samples/${SEEDS[0]}`);
+  await page.waitForSelector('[role=alert]', { timeout: 15000 });
+  assert.match(await page.textContent('[role=alert]'), /^bisect-lens could not start: .*404.*Reload the page to try again\.$/);
+  await page.context().close();
+});
+
 test('failed loads explain themselves: 404, no server for ?id=', async () => {
   const page = await newPage(browser);
   await open(page, '?log=missing.txt');
