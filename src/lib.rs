@@ -36,7 +36,6 @@ use crate::components::header::Header;
 use crate::components::log_actions::LogActions;
 use crate::fragment::Fragment;
 use crate::pages::failed::Failed;
-use crate::pages::library::Library;
 use crate::pages::loading::Loading;
 use crate::pages::start::Start;
 use crate::pages::viewer::Viewer;
@@ -198,8 +197,8 @@ pub fn app() -> Html {
     }
 
     let on_open = dispatch.reform(Action::Open);
-    let content =
-        full_page(&state, &dispatch).unwrap_or_else(|| log_content(&state, &dispatch, &on_open));
+    let content = full_page(&state, &dispatch, &on_open)
+        .unwrap_or_else(|| log_content(&state, &dispatch, &on_open));
     let doc_name = state.doc().map(|d| d.name.clone());
     html! {
         <>
@@ -223,13 +222,12 @@ pub fn app() -> Html {
     }
 }
 
-/// The page for the open log (or the start page, library, compare).
+/// The page for the open log (or the start page).
 fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Request>) -> Html {
     match &state.load {
-        Load::Idle => match &state.route {
-            Route::Library => html! { <Library on_open={on_open.clone()} /> },
-            _ => html! { <Start on_open={on_open.clone()} server={state.server == Some(true)} /> },
-        },
+        Load::Idle => {
+            html! { <Start on_open={on_open.clone()} server={state.server == Some(true)} /> }
+        }
         Load::Loading {
             what,
             stage,
@@ -258,10 +256,14 @@ fn log_content(state: &State, dispatch: &Callback<Action>, on_open: &Callback<Re
 }
 
 /// The pages of the `full` build: a new bisection, a live job, two logs
-/// compared (`None`: the route shows a log, or the start page).
+/// compared, the library (`None`: the route shows a log, or the start page).
 #[cfg(feature = "full")]
-fn full_page(state: &State, dispatch: &Callback<Action>) -> Option<Html> {
-    use crate::pages::{compare::Compare, job::JobPage, new_job::NewJob};
+fn full_page(
+    state: &State,
+    dispatch: &Callback<Action>,
+    on_open: &Callback<Request>,
+) -> Option<Html> {
+    use crate::pages::{compare::Compare, job::JobPage, library::Library, new_job::NewJob};
     Some(match (&state.route, &state.job, &state.load) {
         (Route::NewJob, _, _) => html! { <NewJob /> },
         (Route::Job(_), Some(job), _) => html! {
@@ -272,6 +274,7 @@ fn full_page(state: &State, dispatch: &Callback<Action>) -> Option<Html> {
             </JobPage>
         },
         (Route::Compare(a, b), _, Load::Idle) => html! { <Compare a={a.clone()} b={b.clone()} /> },
+        (Route::Library, _, Load::Idle) => html! { <Library on_open={on_open.clone()} /> },
         _ => return None,
     })
 }
@@ -280,11 +283,11 @@ fn full_page(state: &State, dispatch: &Callback<Action>) -> Option<Html> {
 /// loads on their addresses; this shows only if the page was reached some
 /// other way.
 #[cfg(not(feature = "full"))]
-fn full_page(state: &State, _: &Callback<Action>) -> Option<Html> {
+fn full_page(state: &State, _: &Callback<Action>, _: &Callback<Request>) -> Option<Html> {
     let full = match (&state.route, &state.load) {
         (Route::NewJob, _) => true,
         (Route::Job(_), _) => state.job.is_some(),
-        (Route::Compare(..), Load::Idle) => true,
+        (Route::Compare(..) | Route::Library, Load::Idle) => true,
         _ => false,
     };
     let reload = Callback::from(|e: MouseEvent| {
@@ -297,7 +300,7 @@ fn full_page(state: &State, _: &Callback<Action>) -> Option<Html> {
         html! {
             <section class="page" data-testid="needs-full">
                 <h1>{ "This page is not part of the viewer" }</h1>
-                <p>{ "New bisections, jobs and comparisons load a larger build of bisect-lens. " }
+                <p>{ "The library, comparisons, new bisections and jobs load a larger build of bisect-lens. " }
                     <a href="" onclick={reload}>{ "Reload the page" }</a>{ " to load it." }</p>
             </section>
         }
