@@ -37,6 +37,14 @@ pub fn header(props: &HeaderProps) -> Html {
         Theme::Light => "\u{2600}",
         Theme::Dark => "\u{263e}",
     };
+    // Beside the start page: `./library` on `/s/<id>` would be `/s/library`,
+    // a stored log's address.
+    let library = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .map(|p| crate::route::home_path(&p))
+        .filter(|home| home.ends_with('/'))
+        .map(|home| format!("{home}library"))
+        .unwrap_or_else(|| "./library".to_string());
     html! {
         <header class="topbar">
             <a class="brand" href="./" onclick={home}>{ "bisect-lens" }</a>
@@ -48,7 +56,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 if props.server {
                     <a class="button" href="/new" data-testid="new-job-link">{ "New bisection" }</a>
                 }
-                <a class="button" href="./library" data-testid="library-link">{ "Library" }</a>
+                <a class="button" href={library} data-testid="library-link">{ "Library" }</a>
                 <button type="button" class="icon" aria-label={theme_label.clone()} title={theme_label} onclick={toggle_theme}>{ theme_icon }</button>
                 <button type="button" class="icon" aria-label="Settings" title="Settings" onclick={settings}>{ "\u{2699}" }</button>
                 <button type="button" class="icon" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" onclick={help}>{ "?" }</button>

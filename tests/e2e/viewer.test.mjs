@@ -372,7 +372,8 @@ test('hostile logs render as text: no script runs, no unsafe link', async () => 
       assert.equal(await page.evaluate(() => window.__pwned), undefined, `${q} ${tab}`);
       assert.equal(await page.locator('#main script, #main img, #main b').count(), 0, `${q} ${tab}`);
       const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
-      for (const h of hrefs) assert.match(h, /^(https?:\/\/|#|\.\/|\?log=)/, `${q} ${tab}: ${h}`);
+      // Web links, anchors, the app's own pages (`./`, `/library`; never `//host`).
+      for (const h of hrefs) assert.match(h, /^(https?:\/\/|#|\.\/|\?log=|\/(?!\/))/, `${q} ${tab}: ${h}`);
     }
   }
   await open(page, '?log=hostile/evil.txt');
@@ -430,6 +431,8 @@ test('on /s/<id> the worker script and the warm-up sample come from the site roo
   assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
   assert.ok(workers.length > 0 && workers.every((p) => p === '/worker.js'), `worker requests: ${workers}`);
   assert.equal(early, 1);
+  // The header's library link goes to the library, not to the stored log "library".
+  assert.equal(await page.getAttribute('[data-testid=library-link]', 'href'), '/library');
   // A log link downloads the viewer's build only, never the full one.
   assert.ok(wasm.length > 0 && wasm.every((p) => /^\/bisect-lens-[0-9a-f]+_bg\.wasm$/.test(p)), `wasm requests: ${wasm}`);
   assert.deepEqual(page.problems, []);
