@@ -31,8 +31,11 @@ for f in "${files[@]}"; do
 done
 # index.html's own scripts (the loader) come with every page.
 if [ -f "$DIST/index.html" ]; then
-    inline_raw=$(perl -0777 -ne 'print $1 while /<script>(.*?)<\/script>/gs' "$DIST/index.html" | wc -c)
-    inline=$(perl -0777 -ne 'print $1 while /<script>(.*?)<\/script>/gs' "$DIST/index.html" | gzip -9 | wc -c)
+    scripts=$(mktemp)
+    perl -0777 -ne 'print $1 while /<script>(.*?)<\/script>/gs' "$DIST/index.html" > "$scripts"
+    inline_raw=$(wc -c < "$scripts")
+    inline=$(gzip -9 -c "$scripts" | wc -c)
+    rm -f "$scripts"
     shared=$((shared + inline))
     printf '%-48s %10d %10d  (%s KB)\n' "index.html <script>s" "$inline_raw" "$inline" "$(awk -v n="$inline" 'BEGIN { printf "%.1f", n / 1000 }')"
 fi

@@ -1,7 +1,8 @@
 //! What the inline script of `index.html` started before this wasm was
 //! loaded, kept in `window.__bisectLensEarly` and taken over here once: the
 //! download of a `?log=` link and the parsing worker (loading its own copy
-//! of the wasm), so both happen while the app loads instead of after.
+//! of the wasm), so both happen while the app loads instead of after. It
+//! also says which build it started (`window.__bisectLensBuild.chosen`).
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -12,6 +13,13 @@ const GLOBAL: &str = "__bisectLensEarly";
 fn early() -> Option<js_sys::Object> {
     let window: JsValue = web_sys::window()?.into();
     field(&window, GLOBAL).dyn_into().ok()
+}
+
+/// `key` (`js`: the glue's URL, `release`: the offline shell's name) of the
+/// build index.html started; `None` on pages it did not start (tests).
+pub fn build(key: &str) -> Option<String> {
+    let window: JsValue = web_sys::window()?.into();
+    string(&field(&field(&window, "__bisectLensBuild"), "chosen"), key)
 }
 
 /// `key` of the early object, cleared so that it is taken once.

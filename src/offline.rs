@@ -11,20 +11,11 @@ use wasm_bindgen::JsValue;
 /// The release, as index.html names it (`None` in tests and unbundled
 /// pages: nothing is registered then).
 pub fn release() -> Option<String> {
-    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
-    let release = ["__bisectLensBuild", "chosen", "release"]
-        .iter()
-        .try_fold(window, |o, k| {
-            js_sys::Reflect::get(&o, &JsValue::from_str(k))
-                .ok()
-                .filter(|v| v.is_object() || v.is_string())
-        })?
-        .as_string()?;
-    (!release.is_empty()
-        && release
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-    .then_some(release)
+    crate::early::build("release").filter(|r| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
 }
 
 /// Registers the service worker, where the browser offers one (secure

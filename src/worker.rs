@@ -154,21 +154,9 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
 }
 
-/// The URL of this app's wasm-bindgen glue, from the preload link index.html
-/// writes for the build it started.
+/// The URL of this app's wasm-bindgen glue, as index.html started it.
 fn glue_url() -> Option<String> {
-    let doc = web_sys::window()?.document()?;
-    let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;
-    for i in 0..links.length() {
-        let href = links
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlLinkElement>().ok())
-            .map(|l| l.href());
-        if let Some(href) = href.filter(|h| h.ends_with(".js")) {
-            return Some(href);
-        }
-    }
-    None
+    crate::early::build("js")
 }
 
 /// The URL of a file Trunk copied next to the app (`worker.js`,
