@@ -105,9 +105,8 @@ pub fn drop_verbatim_lines(b: &mut Bisection) {
                     if let GitOutput::FirstBad(c) = o {
                         c.lines = Vec::new();
                         let mut files = 0;
-                        c.changes.retain_mut(|ch| match ch {
-                            Change::Stat { line, .. } | Change::Raw { line, .. } => {
-                                *line = String::new();
+                        c.changes.retain(|ch| match ch {
+                            Change::Stat { .. } | Change::Raw { .. } => {
                                 files += 1;
                                 files <= DIFFSTAT_KEPT
                             }

@@ -422,21 +422,14 @@ impl CulpritCommit {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// ` path | 12 +++---` (diffstat); `graph` is everything after the `|`.
-    Stat {
-        path: String,
-        graph: String,
-        line: String,
-    },
+    /// The verbatim line stays in [`CulpritCommit::lines`].
+    Stat { path: String, graph: String },
     /// ` 3 files changed, 34 insertions(+), 17 deletions(-)`
     Summary { line: String },
     /// ` create mode 100644 path` and similar.
     Mode { line: String },
     /// `:040000 040000 <sha> <sha> M\t<path>` (raw diff-tree, 2019).
-    Raw {
-        status: String,
-        path: String,
-        line: String,
-    },
+    Raw { status: String, path: String },
 }
 
 /// A single recognized syzkaller line outside test blocks and git output.
@@ -694,6 +687,8 @@ impl CulpritCommit {
 }
 
 impl Change {
+    /// Runs once per line of a culprit's diffstat, which can list thousands
+    /// of files: plain byte tests, no substring searchers.
     fn parse(line: &str) -> Option<Change> {
         if let Some(rest) = line.strip_prefix(':') {
             let (meta, path) = rest.split_once('\t')?;
@@ -701,18 +696,16 @@ impl Change {
             return Some(Change::Raw {
                 status,
                 path: path.to_string(),
-                line: line.to_string(),
             });
         }
         let body = line.strip_prefix(' ')?;
-        if let Some((path, graph)) = body.split_once(" | ") {
+        if let Some((path, graph)) = split_stat(body) {
             return Some(Change::Stat {
                 path: path.trim_end().to_string(),
                 graph: graph.to_string(),
-                line: line.to_string(),
             });
         }
-        if body.contains(" changed") && body.trim_start().starts_with(|c: char| c.is_ascii_digit())
+        if body.trim_start().starts_with(|c: char| c.is_ascii_digit()) && body.contains(" changed")
         {
             return Some(Change::Summary {
                 line: line.to_string(),
@@ -722,6 +715,21 @@ impl Change {
             line: line.to_string(),
         })
     }
+}
+
+/// `body.split_once(" | ")`, found from each `|`.
+fn split_stat(body: &str) -> Option<(&str, &str)> {
+    let b = body.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b'|') {
+        let bar = from + i;
+        if bar > 0 && b[bar - 1] == b' ' && b.get(bar + 1) == Some(&b' ') {
+            // Both neighbours are ASCII spaces, so both cuts are char boundaries.
+            return Some((body.get(..bar - 1)?, body.get(bar + 2..)?));
+        }
+        from = bar + 1;
+    }
+    None
 }
 
 impl Bisection {

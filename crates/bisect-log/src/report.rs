@@ -380,7 +380,8 @@ impl Builder<'_> {
 
 /// Drops `\r` and a `[  123.456789][ T1234] ` console prefix.
 fn clean(line: &str) -> &str {
-    let s = line.trim_end_matches(['\r', '\n']).trim_start_matches('\r');
+    let s = line.trim_end_matches(|c| c == '\r' || c == '\n');
+    let s = s.trim_start_matches('\r');
     strip_timestamp(s)
 }
 
@@ -439,7 +440,7 @@ fn digits(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-const HEADER_PREFIXES: &[&str] = &[
+const HEADER_PREFIXES: Prefixes = Prefixes::new(&[
     "BUG:",
     "BUG ",
     "WARNING:",
@@ -474,23 +475,45 @@ const HEADER_PREFIXES: &[&str] = &[
     "watchdog: BUG:",
     "[ INFO:",
     "[ BUG:",
-];
+]);
 
-/// `t.starts_with(p)` for some `p`, comparing the first byte inline first
-/// (most lines match none of the prefixes).
-fn starts_with_any(t: &str, prefixes: &[&str]) -> bool {
-    let b = t.as_bytes();
-    let Some(c) = b.first() else {
-        return false;
-    };
-    prefixes
-        .iter()
-        .any(|p| p.as_bytes().first() == Some(c) && b.starts_with(p.as_bytes()))
+/// A list of line prefixes with the set of their first bytes: a report line
+/// is tested against every list, and most lines start with a byte that
+/// begins none of the prefixes.
+struct Prefixes {
+    list: &'static [&'static str],
+    first: [u64; 4],
+}
+
+impl Prefixes {
+    /// Every prefix must be non-empty (a compile error otherwise).
+    const fn new(list: &'static [&'static str]) -> Prefixes {
+        let mut first = [0u64; 4];
+        let mut i = 0;
+        while i < list.len() {
+            let c = list[i].as_bytes()[0];
+            first[(c >> 6) as usize] |= 1 << (c & 63);
+            i += 1;
+        }
+        Prefixes { list, first }
+    }
+
+    fn starts(&self, t: &str) -> bool {
+        let Some(&c) = t.as_bytes().first() else {
+            return false;
+        };
+        let b = t.as_bytes();
+        self.first[(c >> 6) as usize] & (1 << (c & 63)) != 0
+            && self
+                .list
+                .iter()
+                .any(|p| p.as_bytes().first() == Some(&c) && b.starts_with(p.as_bytes()))
+    }
 }
 
 /// A line that starts a bug report (or repeats one).
 fn is_bug_header(t: &str) -> bool {
-    if starts_with_any(t, HEADER_PREFIXES) {
+    if HEADER_PREFIXES.starts(t) {
         return true;
     }
     if is_banner(t) {
@@ -521,20 +544,20 @@ fn is_banner(t: &str) -> bool {
     t.len() >= 10 && t.bytes().all(|c| c == b'=')
 }
 
-const CALL_TRACE_TITLES: &[&str] = &[
+const CALL_TRACE_TITLES: Prefixes = Prefixes::new(&[
     "Call Trace:",
     "Call trace:",
     "stack backtrace:",
     "backtrace:",
     "backtrace (crc",
     "Backtrace:",
-];
+]);
 
 fn is_call_trace_title(trimmed: &str) -> bool {
-    starts_with_any(trimmed, CALL_TRACE_TITLES)
+    CALL_TRACE_TITLES.starts(trimmed)
 }
 
-const AUX_TITLES: &[&str] = &[
+const AUX_TITLES: Prefixes = Prefixes::new(&[
     "Last potentially related work creation:",
     "Second to last potentially related work creation:",
     "Last call_rcu():",
@@ -544,17 +567,17 @@ const AUX_TITLES: &[&str] = &[
     "Preemption disabled at:",
     "page last allocated via",
     "page last free ",
-];
+]);
 
-const MEMORY_TITLES: &[&str] = &[
+const MEMORY_TITLES: Prefixes = Prefixes::new(&[
     "Memory state around the buggy address",
     "The buggy address belongs to",
     "The buggy address is located",
     "unreferenced object 0x",
     "Object at ",
-];
+]);
 
-const OTHER_TITLES: &[&str] = &[
+const OTHER_TITLES: Prefixes = Prefixes::new(&[
     "---[ end trace",
     "---[ end Kernel panic",
     "Kernel Offset:",
@@ -570,7 +593,7 @@ const OTHER_TITLES: &[&str] = &[
     "but task is already holding lock:",
     "which lock already depends on the new lock",
     "Dumping ftrace buffer:",
-];
+]);
 
 /// The kind of section that `text` opens by its wording alone.
 fn opener(text: &str) -> Option<SectionKind> {
@@ -608,13 +631,13 @@ fn opener(text: &str) -> Option<SectionKind> {
     if t.starts_with("-> #") {
         return Some(SectionKind::AuxiliaryStack);
     }
-    if starts_with_any(t, AUX_TITLES) {
+    if AUX_TITLES.starts(t) {
         return Some(SectionKind::AuxiliaryStack);
     }
-    if starts_with_any(t, MEMORY_TITLES) {
+    if MEMORY_TITLES.starts(t) {
         return Some(SectionKind::Memory);
     }
-    if starts_with_any(t, OTHER_TITLES) {
+    if OTHER_TITLES.starts(t) {
         return Some(SectionKind::Other);
     }
     None
@@ -699,7 +722,7 @@ fn is_register_line(text: &str) -> bool {
     }
     let value = value.trim_start();
     let hex_follows = value.as_bytes().first().is_some_and(u8::is_ascii_hexdigit);
-    if X86_REGISTERS.contains(&name) {
+    if name.starts_with(|c: char| c.is_ascii_uppercase()) && X86_REGISTERS.contains(&name) {
         return hex_follows || (matches!(name, "IP" | "EIP") && value.starts_with("[<"));
     }
     // arm64: `pc : func+0x…`, `lr : …`, `sp : ffff…`, `x29: …`, `x9 : …`, `pstate: …`.
@@ -896,4 +919,41 @@ fn parse_file(tok: &str) -> Option<(&str, Option<u32>)> {
             .iter()
             .any(|e| path.len() > e.len() && path.ends_with(e));
     (valid && looks_like_source).then_some((path, line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_sets_agree_with_starts_with() {
+        let lists = [
+            HEADER_PREFIXES,
+            CALL_TRACE_TITLES,
+            AUX_TITLES,
+            MEMORY_TITLES,
+            OTHER_TITLES,
+        ];
+        let lines = [
+            "",
+            "k",
+            "kernel BUG at mm/slub.c:1",
+            "kobject: 'rx-0' (ffff888): kobject_cleanup",
+            "BUG: KASAN: use-after-free",
+            "BUG",
+            "Call Trace:",
+            "backtrace (crc 1234):",
+            "Object at ffff, in cache",
+            "---[ end trace 0000 ]---",
+            "é BUG:",
+            "\u{fffd}",
+            "[ BUG: bad unlock balance detected! ]",
+        ];
+        for p in &lists {
+            for line in lines {
+                let naive = p.list.iter().any(|x| line.starts_with(x));
+                assert_eq!(p.starts(line), naive, "{line:?}");
+            }
+        }
+    }
 }

@@ -364,3 +364,45 @@ all runs: OK
         ]
     );
 }
+
+#[test]
+fn diffstat_lines_become_changes() {
+    let log = small_cause_log().replace(
+        " mm/foo.c | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n",
+        " mm/foo.c             |  2 +-\n \
+         a|b/c.h | 1 +\n \
+         x | y/z.c | 3 +++\n \
+         no|bar|here\n \
+         3 files changed, 6 insertions(+), 1 deletion(-)\n \
+         create mode 100644 a|b/c.h\n\
+         :100644 100644 aaaaaaa bbbbbbb M\tnet/raw.c\n",
+    );
+    let b = roundtrip(&log);
+    let changes = &b.culprit_commit().unwrap().changes;
+    let stat = |path: &str, graph: &str| Change::Stat {
+        path: path.into(),
+        graph: graph.into(),
+    };
+    assert_eq!(
+        changes,
+        &vec![
+            stat("mm/foo.c", " 2 +-"),
+            stat("a|b/c.h", "1 +"),
+            // git pads paths, never puts ` | ` in one: the first one splits.
+            stat("x", "y/z.c | 3 +++"),
+            Change::Mode {
+                line: " no|bar|here".into()
+            },
+            Change::Summary {
+                line: " 3 files changed, 6 insertions(+), 1 deletion(-)".into()
+            },
+            Change::Mode {
+                line: " create mode 100644 a|b/c.h".into()
+            },
+            Change::Raw {
+                status: "M".into(),
+                path: "net/raw.c".into()
+            },
+        ]
+    );
+}

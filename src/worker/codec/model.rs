@@ -571,11 +571,10 @@ impl Wire for bisect_log::model::CulpritCommit {
 impl Wire for bisect_log::model::Change {
     fn put(&self, w: &mut Writer) {
         match self {
-            bisect_log::model::Change::Stat { path, graph, line } => {
+            bisect_log::model::Change::Stat { path, graph } => {
                 w.tag(0);
                 path.put(w);
                 graph.put(w);
-                line.put(w);
             }
             bisect_log::model::Change::Summary { line } => {
                 w.tag(1);
@@ -585,11 +584,10 @@ impl Wire for bisect_log::model::Change {
                 w.tag(2);
                 line.put(w);
             }
-            bisect_log::model::Change::Raw { status, path, line } => {
+            bisect_log::model::Change::Raw { status, path } => {
                 w.tag(3);
                 status.put(w);
                 path.put(w);
-                line.put(w);
             }
         }
     }
@@ -598,7 +596,6 @@ impl Wire for bisect_log::model::Change {
             0 => bisect_log::model::Change::Stat {
                 path: Wire::get(r)?,
                 graph: Wire::get(r)?,
-                line: Wire::get(r)?,
             },
             1 => bisect_log::model::Change::Summary {
                 line: Wire::get(r)?,
@@ -609,7 +606,6 @@ impl Wire for bisect_log::model::Change {
             3 => bisect_log::model::Change::Raw {
                 status: Wire::get(r)?,
                 path: Wire::get(r)?,
-                line: Wire::get(r)?,
             },
             _ => return Err(Error::bad("Change")),
         })
