@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { DIST, CORPUS, serve, launch, newPage, screenshotPath } from './harness.mjs';
+import { DIST, CORPUS, serve, launch, newPage, openLog, screenshotPath } from './harness.mjs';
 
 const LARGEST = 'Log_12639fd7200000.txt';
 const RUNS = Number(process.env.BENCH_RUNS || 7);
@@ -54,27 +54,11 @@ while (synthetic.length < 50 * 1024 * 1024) synthetic += report + '\n';
 const server = await serve({ '/bench/50mb.txt': { body: synthetic } });
 const browser = await launch();
 
-async function openLog(page, url) {
-  await page.goto(`${server.url}/?log=${encodeURIComponent(url)}`);
-  await page.waitForSelector('[data-testid=viewer]', { timeout: 120000 });
-  await page.waitForFunction(() => performance.getEntriesByName('bl:tti').length > 0);
-  return page.evaluate(() => {
-    const v = document.querySelector('[data-testid=viewer]').dataset;
-    const m = (n) => performance.getEntriesByName(n)[0]?.duration ?? NaN;
-    return {
-      parsedIn: v.parsedIn, bytes: Number(v.bytes), parse: Number(v.parseMs), analyze: Number(v.analyzeMs),
-      encode: Number(v.encodeMs), tti: m('bl:tti'), worker: m('bl:worker'), decode: m('bl:decode'), yew: m('bl:render'),
-      // > 0: the worker became ready after the text had arrived.
-      readyAfterText: (performance.getEntriesByName('bl:worker-ready')[0]?.startTime ?? NaN) - (performance.getEntriesByName('bl:text')[0]?.startTime ?? NaN),
-    };
-  });
-}
-
 // 2./3. the largest log, cold pages
 const cold = [];
 for (let i = 0; i < RUNS; i++) {
   const page = await newPage(browser);
-  cold.push(await openLog(page, server.corpus(LARGEST)));
+  cold.push(await openLog(page, server.url, server.corpus(LARGEST)));
   await page.context().close();
 }
 const f = (k) => median(cold.map((r) => r[k])).toFixed(1);
@@ -91,7 +75,7 @@ console.log(`  parse speed (cold worker): ${(cold[0].bytes / 1e6 / (median(cold.
   const warm = [];
   for (let i = 0; i < RUNS; i++) {
     await page.evaluate(() => performance.clearMeasures());
-    const r = await openLog(page, server.corpus(LARGEST));
+    const r = await openLog(page, server.url, server.corpus(LARGEST));
     warm.push(r);
   }
   const parse = median(warm.slice(2).map((r) => r.parse));
@@ -109,7 +93,7 @@ console.log(`  parse speed (cold worker): ${(cold[0].bytes / 1e6 / (median(cold.
       for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
-  const r = await openLog(page, `${server.url}/bench/50mb.txt`);
+  const r = await openLog(page, server.url, `${server.url}/bench/50mb.txt`);
   const longest = await page.evaluate(() => window.__longest);
   console.log(`\n50 MB synthetic log (${(r.bytes / 1e6).toFixed(1)} MB, parsed in the ${r.parsedIn}):`);
   console.log(`  parse ${r.parse.toFixed(0)} ms = ${(r.bytes / 1e6 / (r.parse / 1e3)).toFixed(0)} MB/s; analysis ${r.analyze.toFixed(0)} ms; encoding ${r.encode.toFixed(0)} ms; page decode ${r.decode.toFixed(0)} ms; interactive ${r.tti.toFixed(0)} ms after the text arrived`);

@@ -33,7 +33,8 @@ const TYPES = {
 
 /// Serves dist/ plus extra routes: `extra` maps a URL path to
 /// { body: Buffer|string, type } or to a function (req, res).
-export function serve(extra = {}) {
+/// Serves `dist` (the release build under test by default), the corpus and `extra` routes.
+export function serve(extra = {}, dist = DIST) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const corpus = url.pathname.match(/^\/corpus-file\/(Log_[0-9a-f]+\.txt)$/);
@@ -50,12 +51,12 @@ export function serve(extra = {}) {
       res.writeHead(200, { 'content-type': route.type || 'text/plain', 'content-length': Buffer.byteLength(route.body) });
       return res.end(route.body);
     }
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(DIST)) { res.writeHead(403); return res.end(); }
+    let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(dist)) { res.writeHead(403); return res.end(); }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     if (!fs.existsSync(file)) {
       // App routes fall back to index.html, as a real deployment would.
-      if (!path.extname(file)) file = path.join(DIST, 'index.html');
+      if (!path.extname(file)) file = path.join(dist, 'index.html');
       else { res.writeHead(404, { 'content-type': 'text/plain' }); return res.end('not found'); }
     }
     const body = fs.readFileSync(file);
@@ -98,4 +99,24 @@ export async function newPage(browser, opts = {}) {
 export function screenshotPath(name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return path.join(SCREENSHOTS, `${name}.png`);
+}
+
+/// Opens `url` as a log link on the viewer at `base` and returns its timings
+/// (performance marks and the worker's own figures; ms).
+export async function openLog(page, base, url) {
+  await page.goto(`${base}/?log=${encodeURIComponent(url)}`);
+  await page.waitForSelector('[data-testid=viewer]', { timeout: 120000 });
+  await page.waitForFunction(() => performance.getEntriesByName('bl:tti').length > 0);
+  return page.evaluate(() => {
+    const v = document.querySelector('[data-testid=viewer]').dataset;
+    const m = (n) => performance.getEntriesByName(n)[0]?.duration ?? NaN;
+    return {
+      parsedIn: v.parsedIn, bytes: Number(v.bytes), parse: Number(v.parseMs), analyze: Number(v.analyzeMs),
+      encode: Number(v.encodeMs), tti: m('bl:tti'), worker: m('bl:worker'), decode: m('bl:decode'), yew: m('bl:render'),
+      // navigation start -> interactive
+      navTti: (performance.getEntriesByName('bl:tti')[0]?.startTime ?? NaN) + m('bl:tti'),
+      // > 0: the worker became ready after the text had arrived.
+      readyAfterText: (performance.getEntriesByName('bl:worker-ready')[0]?.startTime ?? NaN) - (performance.getEntriesByName('bl:text')[0]?.startTime ?? NaN),
+    };
+  });
 }

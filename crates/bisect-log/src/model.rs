@@ -721,7 +721,7 @@ impl Change {
 fn split_stat(body: &str) -> Option<(&str, &str)> {
     let b = body.as_bytes();
     let mut from = 0;
-    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b'|') {
+    while let Some(i) = body.get(from..)?.find('|') {
         let bar = from + i;
         if bar > 0 && b[bar - 1] == b' ' && b.get(bar + 1) == Some(&b' ') {
             // Both neighbours are ASCII spaces, so both cuts are char boundaries.

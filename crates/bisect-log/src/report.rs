@@ -380,8 +380,7 @@ impl Builder<'_> {
 
 /// Drops `\r` and a `[  123.456789][ T1234] ` console prefix.
 fn clean(line: &str) -> &str {
-    let s = line.trim_end_matches(|c| c == '\r' || c == '\n');
-    let s = s.trim_start_matches('\r');
+    let s = line.trim_end_matches(['\r', '\n']).trim_start_matches('\r');
     strip_timestamp(s)
 }
 

@@ -1,0 +1,37 @@
+// A/B benchmark (not a test): two release builds open the largest corpus log
+// in alternating cold pages, so the machine's drift hits both alike.
+//
+//   node tests/e2e/ab.mjs <dist A> <dist B> [loads per build, default 20]
+//
+// Prints, per build, the median and quartiles of: text -> interactive (the
+// 150 ms budget), navigation -> interactive, the worker's parse, its round
+// trip and Yew's render.
+import path from 'node:path';
+import { serve, launch, newPage, openLog } from './harness.mjs';
+
+const [a, b, n = '20'] = process.argv.slice(2);
+if (!a || !b) {
+  console.error('usage: node tests/e2e/ab.mjs <dist A> <dist B> [loads]');
+  process.exit(2);
+}
+const LARGEST = 'Log_12639fd7200000.txt';
+const builds = await Promise.all([a, b].map(async (dist) => ({ dist, server: await serve({}, path.resolve(dist)), runs: [] })));
+const browser = await launch();
+for (let i = 0; i < Number(n); i++) {
+  // ABBA order: neither build always goes first.
+  for (const build of i % 2 ? [...builds].reverse() : builds) {
+    const page = await newPage(browser);
+    build.runs.push(await openLog(page, build.server.url, build.server.corpus(LARGEST)));
+    await page.context().close();
+  }
+}
+const q = (xs, p) => { const s = [...xs].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const fig = (xs) => `${q(xs, 0.5).toFixed(0).padStart(4)} (${q(xs, 0.25).toFixed(0)}–${q(xs, 0.75).toFixed(0)})`;
+console.log(`${LARGEST}, ${n} cold loads per build, median (quartiles), ms`);
+console.log(`${'build'.padEnd(28)} text→interactive  nav→interactive  parse        worker       yew`);
+for (const { dist, runs } of builds) {
+  const col = (k) => fig(runs.map((r) => r[k])).padEnd(13);
+  console.log(`${path.basename(path.resolve(dist)).padEnd(28)} ${col('tti')}     ${col('navTti')}    ${col('parse')}${col('worker')}${col('yew')}`);
+}
+await browser.close();
+await Promise.all(builds.map((x) => x.server.close()));
