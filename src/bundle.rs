@@ -10,6 +10,7 @@ use std::fmt;
 
 use wasm_bindgen::JsCast;
 
+use crate::doc::TextKey;
 use crate::json::{Map, Value};
 
 pub const FORMAT: &str = "bisect-lens";
@@ -247,7 +248,7 @@ pub fn unpack(
     match read(&bytes) {
         Ok(Content::Log(b)) => {
             if let Some(a) = &b.annotations {
-                store_annotations(&b.text, a).map_err(|e| LoadError {
+                store_annotations(&TextKey::of(&b.text), a).map_err(|e| LoadError {
                     title: "The annotations of this file could not be restored".into(),
                     detail: format!(
                         "{name} holds annotations, but {e}. Free some browser storage and open it again."
@@ -276,19 +277,19 @@ pub fn unpack(
 
 /// The `localStorage` key of a log's annotations (shared with the
 /// annotation feature).
-pub fn notes_key(text: &str) -> String {
-    format!("bisect-lens.notes.{}", crate::doc::text_key(text))
+pub fn notes_key(key: &TextKey) -> String {
+    format!("bisect-lens.notes.{}", key.as_str())
 }
 
 /// The annotations kept for a log's text, if any (and if valid JSON).
-pub fn load_annotations(text: &str) -> Option<Value> {
-    let raw = crate::notes::store::read(text)?;
+pub fn load_annotations(key: &TextKey) -> Option<Value> {
+    let raw = crate::notes::store::read(key)?;
     Value::parse(&raw).ok().filter(Value::is_object)
 }
 
 /// Stores a log's annotations where the viewer reads them when the log opens.
-pub fn store_annotations(text: &str, annotations: &Value) -> Result<(), String> {
-    crate::notes::store::write(text, &annotations.to_json())
+pub fn store_annotations(key: &TextKey, annotations: &Value) -> Result<(), String> {
+    crate::notes::store::write(key, &annotations.to_json())
 }
 
 /// Offers `contents` as a file download.

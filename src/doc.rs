@@ -35,6 +35,8 @@ pub struct Doc {
     /// A name for the header: the file name or URL.
     pub name: String,
     pub text: String,
+    /// Where the browser keeps what belongs to this text (its notes).
+    pub key: TextKey,
     /// Byte offset of the start of each line (1-based line n at index n-1).
     pub line_starts: Vec<u32>,
     /// The parsed log, or why the text is not a bisection log. For logs
@@ -450,6 +452,7 @@ pub fn open_here(name: String, bytes: &[u8]) -> Rc<Doc> {
     Rc::new(Doc {
         id: next_id(),
         name,
+        key: TextKey::of(&text),
         text,
         line_starts,
         parsed,
@@ -475,6 +478,7 @@ mod tests {
             id: 1,
             name: String::new(),
             text: text.to_string(),
+            key: TextKey::of(text),
             line_starts: starts,
             parsed: Err(String::new()),
             parsed_in: ParsedIn::Main,
@@ -510,17 +514,59 @@ mod tests {
 /// log (its annotations, its library entry): FNV-1a 64 of the bytes, with the
 /// length so that two texts must collide on both.
 pub fn text_key(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut h = KeyHasher::default();
+    h.update(text.as_bytes());
+    h.finish().0
+}
+
+/// [`text_key`] fed piece by piece (a big text between other tasks).
+pub struct KeyHasher {
+    h: u64,
+    len: usize,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher {
+            h: 0xcbf2_9ce4_8422_2325,
+            len: 0,
+        }
     }
-    format!("{h:016x}-{:x}", text.len())
+}
+
+impl KeyHasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.h ^= u64::from(b);
+            self.h = self.h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.len += bytes.len();
+    }
+
+    pub fn finish(&self) -> TextKey {
+        TextKey(format!("{:016x}-{:x}", self.h, self.len))
+    }
+}
+
+/// The [`text_key`] of an opened log, computed once: hashing a big text
+/// takes milliseconds, done while the worker parses rather than when the
+/// view opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextKey(String);
+
+impl TextKey {
+    pub fn of(text: &str) -> TextKey {
+        TextKey(text_key(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[cfg(test)]
 mod key_tests {
-    use super::text_key;
+    use super::{text_key, KeyHasher, TextKey};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -529,5 +575,12 @@ mod key_tests {
         assert_eq!(text_key("a"), "af63dc4c8601ec8c-1");
         assert_eq!(text_key(""), "cbf29ce484222325-0");
         assert_ne!(text_key("run #0: OK\n"), text_key("run #0: OK"));
+        let text = "run #0: OK\nrun #1: crashed: x\n";
+        for cut in 0..=text.len() {
+            let mut h = KeyHasher::default();
+            h.update(&text.as_bytes()[..cut]);
+            h.update(&text.as_bytes()[cut..]);
+            assert_eq!(h.finish(), TextKey::of(text), "cut at {cut}");
+        }
     }
 }

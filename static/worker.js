@@ -6,8 +6,12 @@
 // - by the app later (a big file dropped): the app sends its glue URL and
 //   its compiled WebAssembly.Module ('init'), nothing is downloaded again.
 let ready = null;
+// A log is waiting: the warm-up would only delay it (its functions compile
+// on their first call either way).
+let wanted = false;
 
 const SAMPLE = 'samples/000_9f5fff6f4365948f.txt';
+const RESERVE = 16 << 20;
 
 // The browser compiles each wasm function on its first call: parse a small
 // bundled log once before the real one, so a big log does not pay for that.
@@ -16,7 +20,10 @@ const SAMPLE = 'samples/000_9f5fff6f4365948f.txt';
 async function warmUp(glue, sample) {
   try {
     const res = await sample;
-    if (res.ok) glue.parse_for_viewer(new Uint8Array(await res.arrayBuffer()));
+    const bytes = res.ok && !wanted ? new Uint8Array(await res.arrayBuffer()) : null;
+    if (bytes && !wanted) glue.parse_for_viewer(bytes);
+    // Heap for a log of a few MB, grown now rather than while it is parsed.
+    if (!wanted) glue.reserve_heap(RESERVE);
   } catch (e) { /* only a warm-up */ }
 }
 
@@ -44,6 +51,7 @@ self.onmessage = async (event) => {
     return;
   }
   if (msg.type === 'parse') {
+    wanted = true;
     let glue;
     try {
       glue = await ready;

@@ -51,7 +51,7 @@ fn bundle_of(doc: &Doc, url: Option<&str>, view: &str) -> Bundle {
         &doc.name,
         url,
         &doc.text,
-        bundle::load_annotations(&doc.text),
+        bundle::load_annotations(&doc.key),
         view,
     )
 }

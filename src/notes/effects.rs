@@ -23,7 +23,7 @@ pub fn use_notes(state: &State, dispatch: Callback<Action>) {
                     return;
                 };
                 let Some(data) = incoming.clone() else {
-                    let (notes, error) = match store::load(&doc.text) {
+                    let (notes, error) = match store::load(&doc.key) {
                         Ok(n) => (n, None),
                         // Kept as they are until the reader writes a note.
                         Err(e) => (
@@ -40,13 +40,13 @@ pub fn use_notes(state: &State, dispatch: Callback<Action>) {
                 };
                 wasm_bindgen_futures::spawn_local(async move {
                     let merged = match link::decode(&data).await {
-                        Ok(json) => store::merge_in(&doc.text, &json).map_err(|e| e.to_string()),
+                        Ok(json) => store::merge_in(&doc.key, &json).map_err(|e| e.to_string()),
                         Err(e) => Err(e),
                     };
                     let (notes, error) = match merged {
                         Ok(n) => (n, None),
                         Err(e) => (
-                            store::load(&doc.text).unwrap_or_default(),
+                            store::load(&doc.key).unwrap_or_default(),
                             Some(format!("The notes in this link could not be read: {e}.")),
                         ),
                     };
@@ -67,7 +67,7 @@ pub fn use_notes(state: &State, dispatch: Callback<Action>) {
             let Some(doc) = doc.filter(|d| *rev > 0 && owner == Some(d.id)) else {
                 return;
             };
-            if let Err(e) = store::save(&doc.text, &notes) {
+            if let Err(e) = store::save(&doc.key, &notes) {
                 dispatch.emit(Action::NotesFailed(format!(
                     "Your notes could not be kept in this browser: {e}. Export the log to keep them."
                 )));
@@ -102,7 +102,7 @@ pub async fn fetch_shared(id: &str, text: &str) {
     if json.trim() == "null" {
         return;
     }
-    if let Err(e) = store::merge_in(text, &json) {
+    if let Err(e) = store::merge_in(&crate::doc::TextKey::of(text), &json) {
         web_sys::console::warn_1(&format!("bisect-lens: notes of log {id}: {e}").into());
     }
 }

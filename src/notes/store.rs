@@ -6,20 +6,21 @@ use wasm_bindgen::JsCast;
 
 use super::{Notes, NotesError};
 use crate::bundle::notes_key;
+use crate::doc::TextKey;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// The JSON kept for a log's text, as stored.
-pub fn read(text: &str) -> Option<String> {
-    storage()?.get_item(&notes_key(text)).ok().flatten()
+pub fn read(key: &TextKey) -> Option<String> {
+    storage()?.get_item(&notes_key(key)).ok().flatten()
 }
 
 /// Keeps `json` for a log's text, or says in words why the browser would not.
-pub fn write(text: &str, json: &str) -> Result<(), String> {
+pub fn write(key: &TextKey, json: &str) -> Result<(), String> {
     let s = storage().ok_or("this browser offers no localStorage")?;
-    s.set_item(&notes_key(text), json).map_err(|e| {
+    s.set_item(&notes_key(key), json).map_err(|e| {
         let name = e
             .dyn_ref::<web_sys::DomException>()
             .map(|d| d.name())
@@ -33,29 +34,29 @@ pub fn write(text: &str, json: &str) -> Result<(), String> {
 }
 
 /// The notes kept for a log's text (none when nothing is kept).
-pub fn load(text: &str) -> Result<Notes, NotesError> {
-    match read(text) {
+pub fn load(key: &TextKey) -> Result<Notes, NotesError> {
+    match read(key) {
         Some(json) => Notes::parse(&json),
         None => Ok(Notes::default()),
     }
 }
 
 /// Keeps `notes` for a log's text (an empty list removes the entry).
-pub fn save(text: &str, notes: &Notes) -> Result<(), String> {
+pub fn save(key: &TextKey, notes: &Notes) -> Result<(), String> {
     if notes.is_empty() {
         let s = storage().ok_or("this browser offers no localStorage")?;
-        let _ = s.remove_item(&notes_key(text));
+        let _ = s.remove_item(&notes_key(key));
         return Ok(());
     }
-    write(text, &notes.to_json())
+    write(key, &notes.to_json())
 }
 
 /// Adds notes that came with a link or a shared log to those kept for its
 /// text, and returns them all.
-pub fn merge_in(text: &str, incoming: &str) -> Result<Notes, NotesError> {
+pub fn merge_in(key: &TextKey, incoming: &str) -> Result<Notes, NotesError> {
     let incoming = Notes::parse(incoming)?;
-    let mut notes = load(text)?;
+    let mut notes = load(key)?;
     notes.merge(incoming);
-    save(text, &notes).map_err(NotesError::Storage)?;
+    save(key, &notes).map_err(NotesError::Storage)?;
     Ok(notes)
 }
