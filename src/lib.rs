@@ -53,14 +53,18 @@ pub fn start() {
         &loc.pathname().unwrap_or_default(),
         &loc.search().unwrap_or_default(),
     );
-    if matches!(route, Route::Log(_) | Route::Server(_)) {
-        // A log is coming: start the background parser before the first render.
+    let log_coming = matches!(route, Route::Log(_) | Route::Server(_));
+    if log_coming {
+        // Start the background parser before the first render.
         worker::warm_up();
     } else if let Some(w) = early::take_worker() {
         w.terminate();
     }
     yew::Renderer::<App>::new().render();
-    offline::register();
+    if !log_coming {
+        // Else once the log is open (load.rs).
+        offline::register();
+    }
 }
 
 fn initial_state() -> State {

@@ -18,9 +18,18 @@ pub fn release() -> Option<String> {
     })
 }
 
+thread_local! {
+    static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Registers the service worker, where the browser offers one (secure
-/// origins only; a failure only means no offline use).
+/// origins only; a failure only means no offline use). Once per page: a log
+/// link calls it when the log is open, as installing (caching both builds)
+/// takes a core that parsing and the first render need on a small machine.
 pub fn register() {
+    if REGISTERED.with(|r| r.replace(true)) {
+        return;
+    }
     let Some(window) = web_sys::window() else {
         return;
     };
