@@ -31,6 +31,9 @@ const MAX_FILES: usize = 40;
 
 #[function_component(OutcomeCard)]
 pub fn outcome_card(props: &OutcomeCardProps) -> Html {
+    // The file list of a closed diffstat is built when it is first opened:
+    // it was a fifth of a big log's first view, rendered out of sight.
+    let files_opened = use_state_eq(|| false);
     let Ok(p) = &props.doc.parsed else {
         return html! {};
     };
@@ -66,6 +69,18 @@ pub fn outcome_card(props: &OutcomeCardProps) -> Html {
                 Recipients::Cc { cc } => (Vec::new(), cc.clone()),
                 Recipients::ToCc { to, cc } => (to.clone(), cc.clone()),
             });
+            let files_open = p.culprit_files <= 8;
+            let on_files_toggle = {
+                let opened = files_opened.clone();
+                Callback::from(move |e: Event| {
+                    let open = e
+                        .target_dyn_into::<web_sys::Element>()
+                        .is_some_and(|d| d.has_attribute("open"));
+                    if open {
+                        opened.set(true);
+                    }
+                })
+            };
             let heading = if b.kind == bisect_log::Kind::Fix {
                 "Fixing commit"
             } else {
@@ -104,21 +119,23 @@ pub fn outcome_card(props: &OutcomeCardProps) -> Html {
                         </details>
                     }
                     if !files.is_empty() {
-                        <details class="diffstat" open={p.culprit_files <= 8}>
+                        <details class="diffstat" open={files_open} data-testid="diffstat" ontoggle={on_files_toggle}>
                             <summary>{ summary_line.clone().unwrap_or_else(|| format!("{} files", p.culprit_files)) }</summary>
-                            <ul class="files">
-                                { for files.iter().take(MAX_FILES).map(|ch| match ch {
-                                    Change::Stat { path, graph, .. } => html! {
-                                        <li><code>{ path.clone() }</code><span class="graph">{ graph.clone() }</span></li>
-                                    },
-                                    Change::Raw { path, status, .. } => html! {
-                                        <li><code>{ path.clone() }</code><span class="graph">{ status.clone() }</span></li>
-                                    },
-                                    _ => html! {},
-                                }) }
-                            </ul>
-                            if more > 0 {
-                                <p class="muted">{ format!("and {more} more files") }</p>
+                            if files_open || *files_opened {
+                                <ul class="files">
+                                    { for files.iter().take(MAX_FILES).map(|ch| match ch {
+                                        Change::Stat { path, graph, .. } => html! {
+                                            <li><code>{ path.clone() }</code><span class="graph">{ graph.clone() }</span></li>
+                                        },
+                                        Change::Raw { path, status, .. } => html! {
+                                            <li><code>{ path.clone() }</code><span class="graph">{ status.clone() }</span></li>
+                                        },
+                                        _ => html! {},
+                                    }) }
+                                </ul>
+                                if more > 0 {
+                                    <p class="muted">{ format!("and {more} more files") }</p>
+                                }
                             }
                         </details>
                     }

@@ -355,6 +355,12 @@ test('a log over 1 MB is parsed in the worker behind a progress bar', async (t) 
   assert.ok(tti > 0, 'time to interactive is measured');
   console.log(`# largest log: interactive ${tti.toFixed(1)} ms after its text arrived`);
   await page.screenshot({ path: screenshotPath('largest-log') });
+  // Its culprit changes 11,835 files: the list is built when the reader opens it.
+  assert.equal(await page.locator('[data-testid=diffstat] li').count(), 0);
+  await page.click('[data-testid=diffstat] summary');
+  await page.waitForSelector('[data-testid=diffstat] li');
+  assert.equal(await page.locator('[data-testid=diffstat] li').count(), 40);
+  assert.match(await page.textContent('[data-testid=diffstat]'), /and 11795 more files/);
   await page.click('[data-testid=tab-raw]');
   await page.waitForSelector('[data-testid=raw-log]');
   // Virtualised: a 20,968-line log keeps only a screenful of rows in the DOM.
