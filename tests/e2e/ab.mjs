@@ -28,10 +28,13 @@ for (let i = 0; i < Number(n); i++) {
 const q = (xs, p) => { const s = [...xs].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
 const fig = (xs) => `${q(xs, 0.5).toFixed(0).padStart(4)} (${q(xs, 0.25).toFixed(0)}–${q(xs, 0.75).toFixed(0)})`;
 console.log(`${LARGEST}, ${n} cold loads per build, median (quartiles), ms`);
-console.log(`${'build'.padEnd(28)} text→interactive  nav→interactive  parse        worker       yew`);
-for (const { dist, runs } of builds) {
-  const col = (k) => fig(runs.map((r) => r[k])).padEnd(13);
-  console.log(`${path.basename(path.resolve(dist)).padEnd(28)} ${col('tti')}     ${col('navTti')}    ${col('parse')}${col('worker')}${col('yew')}`);
+console.log(`  ${''.padEnd(24)} ${builds.map(({ dist }) => path.basename(path.resolve(dist)).padEnd(18)).join('')}`);
+const columns = {
+  tti: 'text→interactive', navTti: 'nav→interactive', parse: 'parse', analyze: 'analysis', encode: 'encoding',
+  worker: 'worker round trip', decode: 'decode', yew: 'Yew render', readyAfterText: 'worker ready after text',
+};
+for (const [k, label] of Object.entries(columns)) {
+  console.log(`  ${label.padEnd(24)} ${builds.map(({ runs }) => fig(runs.map((r) => r[k])).padEnd(18)).join('')}`);
 }
 await browser.close();
 await Promise.all(builds.map((x) => x.server.close()));
