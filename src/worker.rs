@@ -26,6 +26,11 @@ use crate::json::fields::{boolean, field, number, object, set, string};
 /// Diffstat lines the worker passes on (the culprit card shows fewer).
 pub const DIFFSTAT_KEPT: usize = 100;
 
+/// What the worker answers with: the model (verbatim lines taken out), its
+/// analysis, the culprit's files that the crash report names, and how many
+/// files the culprit changes.
+type Answer = (Bisection, Analysis, Vec<String>, usize);
+
 /// Logs larger than this are parsed in the worker.
 pub const WORKER_THRESHOLD: usize = 1_000_000;
 
@@ -64,15 +69,16 @@ pub fn parse_for_viewer(bytes: &[u8]) -> js_sys::Array {
                     .collect()
             })
             .unwrap_or_default();
-        drop_verbatim_lines(&mut b);
-        (b, a, in_report, files)
+        let verbatim = take_verbatim_lines(&mut b);
+        ((b, a, in_report, files), verbatim)
     });
     let analyze_ms = crate::perf::now() - t0 - parse_ms;
     let (ok, payload) = match result {
-        Ok(answer) => (
-            true,
-            js_sys::Uint8Array::from(codec::encode(&answer).as_slice()).into(),
-        ),
+        Ok((answer, verbatim)) => {
+            let payload = js_sys::Uint8Array::from(codec::encode(&answer).as_slice()).into();
+            SPENT.with(|s| *s.borrow_mut() = Some((answer, verbatim)));
+            (true, payload)
+        }
         Err(e) => (false, JsValue::from_str(&e.to_string())),
     };
     let out = js_sys::Array::new();
@@ -104,43 +110,77 @@ pub fn reserve_heap(bytes: usize) {
 /// lines (frames, sections, author) is kept; the diffstat is cut to its
 /// first [`DIFFSTAT_KEPT`] files.
 pub fn drop_verbatim_lines(b: &mut Bisection) {
+    drop(take_verbatim_lines(b));
+}
+
+/// What [`take_verbatim_lines`] took out of a model, to be freed once the
+/// worker has answered: a big log's are tens of thousands of strings.
+#[derive(Default)]
+pub struct Verbatim {
+    lines: Vec<Vec<String>>,
+    texts: Vec<String>,
+    changes: Vec<Vec<bisect_log::Change>>,
+}
+
+/// [`drop_verbatim_lines`], keeping what it takes out.
+pub fn take_verbatim_lines(b: &mut Bisection) -> Verbatim {
     use bisect_log::{Change, Entry, GitOutput};
+    use std::mem::take;
+    let mut v = Verbatim::default();
     for e in &mut b.body {
         match e {
             Entry::Test(t) => {
                 for f in &mut t.failures {
-                    f.more = Vec::new();
+                    v.lines.push(take(&mut f.more));
                 }
                 if let bisect_log::Runs::Each { runs } = &mut t.runs {
                     for r in runs {
-                        r.more = Vec::new();
+                        v.lines.push(take(&mut r.more));
                     }
                 }
             }
             Entry::Git(g) => {
                 for o in &mut g.output {
                     if let GitOutput::FirstBad(c) = o {
-                        c.lines = Vec::new();
+                        v.lines.push(take(&mut c.lines));
                         let mut files = 0;
-                        c.changes.retain(|ch| match ch {
-                            Change::Stat { .. } | Change::Raw { .. } => {
-                                files += 1;
-                                files <= DIFFSTAT_KEPT
-                            }
-                            Change::Summary { .. } | Change::Mode { .. } => true,
-                        });
+                        let (kept, cut) =
+                            take(&mut c.changes).into_iter().partition(|ch| match ch {
+                                Change::Stat { .. } | Change::Raw { .. } => {
+                                    files += 1;
+                                    files <= DIFFSTAT_KEPT
+                                }
+                                Change::Summary { .. } | Change::Mode { .. } => true,
+                            });
+                        c.changes = kept;
+                        v.changes.push(cut);
                     }
                 }
             }
-            Entry::Note(n) => n.more = Vec::new(),
+            Entry::Note(n) => v.lines.push(take(&mut n.more)),
         }
     }
     for u in &mut b.unrecognized {
-        u.text = String::new();
+        v.texts.push(take(&mut u.text));
     }
     if let Some(c) = b.trailer.outcome.crash_mut() {
-        c.lines = Vec::new();
+        v.lines.push(take(&mut c.lines));
     }
+    v
+}
+
+thread_local! {
+    /// The last model the worker answered with, and what was taken out of
+    /// it, until [`release_parsed`].
+    static SPENT: RefCell<Option<(Answer, Verbatim)>> = const { RefCell::new(None) };
+}
+
+/// Worker side: frees the model of the last answer. worker.js calls it
+/// after posting the answer: freeing a big log's model (~50,000
+/// allocations) then no longer delays it.
+#[wasm_bindgen]
+pub fn release_parsed() {
+    SPENT.with(|s| s.borrow_mut().take());
 }
 
 /// What the worker answered.
@@ -344,7 +384,7 @@ pub async fn parse(
     crate::perf::mark("bl:worker-done");
     crate::perf::measure("bl:worker", "bl:text", "bl:worker-done");
     let parsed = if reply.ok {
-        codec::decode::<(Bisection, Analysis, Vec<String>, usize)>(&reply.payload)
+        codec::decode::<Answer>(&reply.payload)
             .map(|(b, a, in_report, files)| {
                 let mut p = Parsed::with_analysis(b, Some(a));
                 p.culprit_paths = in_report.into_iter().collect();

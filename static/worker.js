@@ -64,6 +64,8 @@ self.onmessage = async (event) => {
       const [ok, payload, parseMs, analyzeMs, encodeMs] = glue.parse_for_viewer(new Uint8Array(msg.bytes));
       const transfer = payload instanceof Uint8Array ? [payload.buffer] : [];
       self.postMessage({ type: 'done', id: msg.id, ok, payload, parseMs, analyzeMs, encodeMs }, transfer);
+      // Freed once the answer is on its way, not before.
+      glue.release_parsed();
     } catch (e) {
       self.postMessage({ type: 'error', id: msg.id, message: String(e) });
     }
