@@ -53,6 +53,16 @@ pub fn loading(props: &LoadingProps) -> Html {
             });
         });
     }
+    {
+        // Rendered once is enough; removed now, it is not torn down (~3 ms)
+        // when the real log's view replaces this page.
+        let warm = warm.clone();
+        use_effect_with(warm.is_some(), move |rendered| {
+            if *rendered {
+                warm.set(None);
+            }
+        });
+    }
     let percent = match (props.stage, props.total) {
         (Stage::Reading, Some(t)) if t > 0 => Some((props.done * 100 / t).min(100)),
         (Stage::Reading, _) => None,
