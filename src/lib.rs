@@ -97,10 +97,9 @@ fn typing_in_field(e: &web_sys::Event) -> bool {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(initial_state);
-    let dispatch = {
-        let d = state.dispatcher();
-        Callback::from(move |a: Action| d.dispatch(a))
-    };
+    // One callback for the page's life: a new one each render made every
+    // component that takes it render again on any change of state.
+    let dispatch = use_callback(state.dispatcher(), |a: Action, d| d.dispatch(a));
 
     // Load whatever was requested (by the address, a file, a drop, a paste).
     {

@@ -620,7 +620,11 @@ impl Reducible for State {
                 if error.is_some() || s.notes_for != Some(doc) || s.link_notes.is_some() {
                     s.notes_error = error;
                 }
-                s.notes = Rc::new(notes);
+                // Most logs have none: an equal list keeps its Rc, so the
+                // view is not rendered again just for this.
+                if *s.notes != notes {
+                    s.notes = Rc::new(notes);
+                }
                 s.notes_for = Some(doc);
                 s.link_notes = None;
             }
