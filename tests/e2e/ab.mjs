@@ -1,7 +1,7 @@
 // A/B benchmark (not a test): two release builds open the largest corpus log
 // in alternating cold pages, so the machine's drift hits both alike.
 //
-//   node tests/e2e/ab.mjs <dist A> <dist B> [loads per build, default 20]
+//   node tests/e2e/ab.mjs <dist A> <dist B> [<dist C> ...] [loads per build, default 20]
 //
 // Prints, per build, the median and quartiles of: text -> interactive (the
 // 150 ms budget), navigation -> interactive, the worker's parse, its round
@@ -9,17 +9,18 @@
 import path from 'node:path';
 import { serve, launch, newPage, openLog } from './harness.mjs';
 
-const [a, b, n = '20'] = process.argv.slice(2);
-if (!a || !b) {
-  console.error('usage: node tests/e2e/ab.mjs <dist A> <dist B> [loads]');
+const dists = process.argv.slice(2);
+const n = /^\d+$/.test(dists.at(-1) ?? '') ? dists.pop() : '20';
+if (dists.length < 2) {
+  console.error('usage: node tests/e2e/ab.mjs <dist A> <dist B> [<dist C> ...] [loads]');
   process.exit(2);
 }
 const LARGEST = 'Log_12639fd7200000.txt';
-const builds = await Promise.all([a, b].map(async (dist) => ({ dist, server: await serve({}, path.resolve(dist)), runs: [] })));
+const builds = await Promise.all(dists.map(async (dist) => ({ dist, server: await serve({}, path.resolve(dist)), runs: [] })));
 const browser = await launch();
 for (let i = 0; i < Number(n); i++) {
-  // ABBA order: neither build always goes first.
-  for (const build of i % 2 ? [...builds].reverse() : builds) {
+  // Each round starts with another build: none always goes first.
+  for (const build of [...builds.slice(i % builds.length), ...builds.slice(0, i % builds.length)]) {
     const page = await newPage(browser);
     build.runs.push(await openLog(page, build.server.url, build.server.corpus(LARGEST)));
     await page.context().close();
