@@ -108,7 +108,7 @@ pub fn reserve_heap(bytes: usize) {
 /// the text and reads those lines through spans, and without them the
 /// answer stays small however big the log is. Structure read from those
 /// lines (frames, sections, author) is kept; the diffstat is cut to its
-/// first [`DIFFSTAT_KEPT`] files.
+/// first [`DIFFSTAT_KEPT`] files and its summary line.
 pub fn drop_verbatim_lines(b: &mut Bisection) {
     drop(take_verbatim_lines(b));
 }
@@ -150,7 +150,9 @@ pub fn take_verbatim_lines(b: &mut Bisection) -> Verbatim {
                                     files += 1;
                                     files <= DIFFSTAT_KEPT
                                 }
-                                Change::Summary { .. } | Change::Mode { .. } => true,
+                                Change::Summary { .. } => true,
+                                // `create mode …`: thousands in a big merge, never shown.
+                                Change::Mode { .. } => false,
                             });
                         c.changes = kept;
                         v.changes.push(cut);

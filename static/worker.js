@@ -21,7 +21,10 @@ async function warmUp(glue, sample) {
   try {
     const res = await sample;
     const bytes = res.ok && !wanted ? new Uint8Array(await res.arrayBuffer()) : null;
-    if (bytes && !wanted) glue.parse_for_viewer(bytes);
+    if (bytes && !wanted) {
+      glue.parse_for_viewer(bytes);
+      glue.release_parsed();
+    }
     // Heap for a log of a few MB, grown now rather than while it is parsed.
     if (!wanted) glue.reserve_heap(RESERVE);
   } catch (e) { /* only a warm-up */ }
