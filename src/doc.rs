@@ -41,7 +41,7 @@ pub struct Doc {
     pub line_starts: Vec<u32>,
     /// The parsed log, or why the text is not a bisection log. For logs
     /// parsed in the worker the fields that repeat raw lines are emptied
-    /// (see [`crate::worker::drop_verbatim_lines`]): views read raw lines
+    /// (see [`crate::worker::take_verbatim_lines`]): views read raw lines
     /// from [`Doc::line`] through spans, never from those fields.
     pub parsed: Result<Parsed, String>,
     pub parsed_in: ParsedIn,

@@ -29,7 +29,7 @@ pub const DIFFSTAT_KEPT: usize = 100;
 /// What the worker answers with: the model (verbatim lines taken out), its
 /// analysis, the culprit's files that the crash report names, and how many
 /// files the culprit changes.
-type Answer = (Bisection, Analysis, Vec<String>, usize);
+pub(crate) type Answer = (Bisection, Analysis, Vec<String>, usize);
 
 /// Logs larger than this are parsed in the worker.
 pub const WORKER_THRESHOLD: usize = 1_000_000;
@@ -103,16 +103,6 @@ pub fn reserve_heap(bytes: usize) {
     std::hint::black_box(Vec::<u8>::with_capacity(bytes));
 }
 
-/// Empties the fields that repeat raw lines verbatim (crash report lines,
-/// multi-line errors, git's culprit block, unrecognized lines): the page has
-/// the text and reads those lines through spans, and without them the
-/// answer stays small however big the log is. Structure read from those
-/// lines (frames, sections, author) is kept; the diffstat is cut to its
-/// first [`DIFFSTAT_KEPT`] files and its summary line.
-pub fn drop_verbatim_lines(b: &mut Bisection) {
-    drop(take_verbatim_lines(b));
-}
-
 /// What [`take_verbatim_lines`] took out of a model, to be freed once the
 /// worker has answered: a big log's are tens of thousands of strings.
 #[derive(Default)]
@@ -122,7 +112,12 @@ pub struct Verbatim {
     changes: Vec<Vec<bisect_log::Change>>,
 }
 
-/// [`drop_verbatim_lines`], keeping what it takes out.
+/// Empties the fields that repeat raw lines verbatim (crash report lines,
+/// multi-line errors, git's culprit block, unrecognized lines) and returns
+/// them: the page has the text and reads those lines through spans, and
+/// without them the answer stays small however big the log is. Structure
+/// read from those lines (frames, sections, author) is kept; the diffstat
+/// is cut to its first [`DIFFSTAT_KEPT`] files and its summary line.
 pub fn take_verbatim_lines(b: &mut Bisection) -> Verbatim {
     use bisect_log::{Change, Entry, GitOutput};
     use std::mem::take;

@@ -286,11 +286,9 @@ impl<A: Wire, B: Wire, C: Wire, D: Wire> Wire for (A, B, C, D) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bisect_log::analysis::Analysis;
+    use crate::worker::Answer;
     use bisect_log::Bisection;
     use wasm_bindgen_test::wasm_bindgen_test;
-
-    type Answer = (Bisection, Analysis, Vec<String>, usize);
 
     const FIXTURES: &[&[u8]] = &[
         include_bytes!("../../crates/bisect-log/tests/fixtures/real/Log_14ee6217200000.txt"),
@@ -316,7 +314,7 @@ mod tests {
                 let mut b = b.ok()?;
                 let a = bisect_log::analysis::analyze(&b);
                 if drop_verbatim {
-                    crate::worker::drop_verbatim_lines(&mut b);
+                    drop(crate::worker::take_verbatim_lines(&mut b));
                 }
                 Some((b, a, vec!["mm/slub.c".to_string()], 7))
             })
