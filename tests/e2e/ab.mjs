@@ -7,7 +7,7 @@
 // 150 ms budget), navigation -> interactive, the worker's parse, its round
 // trip and Yew's render.
 import path from 'node:path';
-import { serve, launch, newPage, openLog } from './harness.mjs';
+import { serve, launch, newPage, openLog, quantile } from './harness.mjs';
 
 const dists = process.argv.slice(2);
 const n = /^\d+$/.test(dists.at(-1) ?? '') ? dists.pop() : '20';
@@ -26,8 +26,7 @@ for (let i = 0; i < Number(n); i++) {
     await page.context().close();
   }
 }
-const q = (xs, p) => { const s = [...xs].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
-const fig = (xs) => `${q(xs, 0.5).toFixed(0).padStart(4)} (${q(xs, 0.25).toFixed(0)}–${q(xs, 0.75).toFixed(0)})`;
+const fig = (xs) => `${quantile(xs, 0.5).toFixed(0).padStart(4)} (${quantile(xs, 0.25).toFixed(0)}–${quantile(xs, 0.75).toFixed(0)})`;
 console.log(`${LARGEST}, ${n} cold loads per build, median (quartiles), ms`);
 console.log(`  ${''.padEnd(24)} ${builds.map(({ dist }) => path.basename(path.resolve(dist)).padEnd(18)).join('')}`);
 const columns = {

@@ -8,41 +8,19 @@
 // 3. parse speed in the browser (the worker's own timing), for the largest
 //    log and a 50 MB synthetic log;
 // 4. scrolling the 50 MB log's raw view: frame times.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { DIST, CORPUS, serve, launch, newPage, openLog, screenshotPath } from './harness.mjs';
+import { ROOT, DIST, CORPUS, serve, launch, newPage, openLog, quantile, screenshotPath } from './harness.mjs';
 
 const LARGEST = 'Log_12639fd7200000.txt';
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const median = (xs) => quantile(xs, 0.5);
 
-// 1. bundle: what a log link downloads (the viewer's build, worker.js,
-// sw.js, index.html's scripts), and the full build that /library, /new,
-// /jobs/<id> and compare load instead.
-const kB = (n) => (n / 1000).toFixed(1);
-const totals = { viewer: 0, full: 0 };
-console.log('bundle (release, wasm-opt), KB = 1000 bytes:');
-for (const f of fs.readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f))) {
-  const body = fs.readFileSync(path.join(DIST, f));
-  const gz = zlib.gzipSync(body, { level: 9 }).length;
-  if (f.startsWith('bisect-lens-full')) totals.full += gz;
-  else if (f.startsWith('bisect-lens')) totals.viewer += gz;
-  else { totals.viewer += gz; totals.full += gz; }
-  console.log(`  ${f.padEnd(44)} ${kB(body.length).padStart(8)} KB  ${kB(gz).padStart(7)} KB gzip`);
-}
-{
-  // index.html's own scripts (the loader) come with every page.
-  const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
-  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('');
-  const gz = zlib.gzipSync(Buffer.from(scripts), { level: 9 }).length;
-  totals.viewer += gz;
-  totals.full += gz;
-  console.log(`  ${'index.html <script>s'.padEnd(44)} ${kB(scripts.length).padStart(8)} KB  ${kB(gz).padStart(7)} KB gzip`);
-}
-console.log(`  viewer (log links, start page): ${kB(totals.viewer)} KB gzip (budget 300 KB); full build (library, compare, jobs): ${kB(totals.full)} KB gzip`);
+// 1. bundle: what a log link downloads, and the full build that /library,
+// /new, /jobs/<id> and compare load instead (the figures of the README).
+process.stdout.write(execFileSync('bash', [path.join(ROOT, 'scripts', 'bundle-size.sh'), DIST], { encoding: 'utf8' }));
 
 // A 50 MB log: the largest real log with its crash report repeated.
 const big = fs.readFileSync(path.join(CORPUS, 'syzbot', LARGEST), 'utf8');
@@ -114,7 +92,7 @@ console.log(`  parse speed (cold worker): ${(cold[0].bytes / 1e6 / (median(cold.
     }
     return { times, rows: document.querySelectorAll('.raw-row').length, lastLine: document.querySelector('.raw-row:last-child')?.dataset.line };
   });
-  console.log(`  raw view scroll through the whole log in 120 jumps: 2 frames per jump median ${median(frames.times).toFixed(1)} ms, p95 ${pct(frames.times, 0.95).toFixed(1)} ms, max ${Math.max(...frames.times).toFixed(1)} ms; ${frames.rows} rows in the DOM; last line shown ${frames.lastLine}`);
+  console.log(`  raw view scroll through the whole log in 120 jumps: 2 frames per jump median ${median(frames.times).toFixed(1)} ms, p95 ${quantile(frames.times, 0.95).toFixed(1)} ms, max ${Math.max(...frames.times).toFixed(1)} ms; ${frames.rows} rows in the DOM; last line shown ${frames.lastLine}`);
   await page.screenshot({ path: screenshotPath('bench-50mb-raw') });
   await page.context().close();
 }

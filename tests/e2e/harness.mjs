@@ -101,6 +101,12 @@ export function screenshotPath(name) {
   return path.join(SCREENSHOTS, `${name}.png`);
 }
 
+/// The `p` quantile of `xs` (0.5: the median), for benchmark figures.
+export function quantile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+}
+
 /// Opens `url` as a log link on the viewer at `base` and returns its timings
 /// (performance marks and the worker's own figures; ms).
 export async function openLog(page, base, url) {
