@@ -230,19 +230,27 @@ test('keyboard: j/k steps, n/p problems, / search, ? help', async () => {
   const page = await newPage(browser);
   await open(page, `?log=samples/${SEEDS[0]}`);
   const selected = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=step]')].findIndex((s) => s.classList.contains('selected')));
+  // A key press returns once the event is dispatched; Yew renders after it
+  // (on a later task when its scheduler yields): wait for the selection.
+  const settle = (want) => page.waitForFunction((i) => [...document.querySelectorAll('[data-testid=step]')].findIndex((s) => s.classList.contains('selected')) === i, want, { timeout: 5000 }).catch(() => {});
   await page.keyboard.press('j');
+  await settle(0);
   assert.equal(await selected(), 0);
   await page.keyboard.press('j');
   await page.keyboard.press('j');
+  await settle(2);
   assert.equal(await selected(), 2);
   await page.keyboard.press('k');
+  await settle(1);
   assert.equal(await selected(), 1);
   await page.waitForFunction(() => location.hash.includes('step=2'));
   await page.waitForSelector('[data-testid=step-details]');
   const problems = await page.$$eval('[data-testid=step]', (els) => els.map((e, i) => (e.classList.contains('problem') ? i : -1)).filter((i) => i >= 0));
   await page.keyboard.press('n');
+  await settle(problems.find((i) => i > 1));
   assert.equal(await selected(), problems.find((i) => i > 1));
   await page.keyboard.press('p');
+  await settle(problems.filter((i) => i < problems.find((j) => j > 1)).pop());
   assert.equal(await selected(), problems.filter((i) => i < problems.find((j) => j > 1)).pop());
   await page.keyboard.press('?');
   await page.waitForSelector('[data-testid=help]');
