@@ -32,6 +32,7 @@ console.log(`  ${''.padEnd(24)} ${builds.map(({ dist }) => path.basename(path.re
 const columns = {
   tti: 'text→interactive', navTti: 'nav→interactive', parse: 'parse', analyze: 'analysis', encode: 'encoding',
   worker: 'worker round trip', decode: 'decode', yew: 'Yew render', readyAfterText: 'worker ready after text',
+  arrived: 'nav→log arrived', textAfterArrival: 'arrived→bl:text',
 };
 for (const [k, label] of Object.entries(columns)) {
   console.log(`  ${label.padEnd(24)} ${builds.map(({ runs }) => fig(runs.map((r) => r[k])).padEnd(18)).join('')}`);

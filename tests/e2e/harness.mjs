@@ -113,7 +113,7 @@ export async function openLog(page, base, url) {
   await page.goto(`${base}/?log=${encodeURIComponent(url)}`);
   await page.waitForSelector('[data-testid=viewer]', { timeout: 120000 });
   await page.waitForFunction(() => performance.getEntriesByName('bl:tti').length > 0);
-  return page.evaluate(() => {
+  return page.evaluate((url) => {
     const v = document.querySelector('[data-testid=viewer]').dataset;
     const m = (n) => performance.getEntriesByName(n)[0]?.duration ?? NaN;
     return {
@@ -123,6 +123,11 @@ export async function openLog(page, base, url) {
       navTti: (performance.getEntriesByName('bl:tti')[0]?.startTime ?? NaN) + m('bl:tti'),
       // > 0: the worker became ready after the text had arrived.
       readyAfterText: (performance.getEntriesByName('bl:worker-ready')[0]?.startTime ?? NaN) - (performance.getEntriesByName('bl:text')[0]?.startTime ?? NaN),
+      // navigation start -> the log's last byte in the browser (Resource Timing)
+      arrived: performance.getEntriesByName(url).find((e) => e.entryType === 'resource')?.responseEnd ?? NaN,
+      // the log's last byte in the browser -> bl:text
+      textAfterArrival: (performance.getEntriesByName('bl:text')[0]?.startTime ?? NaN)
+        - (performance.getEntriesByName(url).find((e) => e.entryType === 'resource')?.responseEnd ?? NaN),
     };
-  });
+  }, url);
 }
