@@ -81,6 +81,11 @@ self.addEventListener('fetch', (event) => {
   if ((url.search && !worker) || !SHELL_FILE.test(path)) return;
   event.respondWith((async () => {
     const cached = await caches.open(CACHE).then((c) => c.match(req, { ignoreSearch: worker }));
-    return cached || fetch(req);
+    if (!cached) return fetch(req);
+    // A worker's location is its script's response URL, and the cached
+    // worker.js's has no query: the worker would lose its start parameters
+    // (and the page parse big logs itself). A new response has no URL of its
+    // own, so the worker keeps the request's.
+    return worker ? new Response(cached.body, cached) : cached;
   })());
 });

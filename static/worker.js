@@ -57,6 +57,7 @@ self.onmessage = async (event) => {
     wanted = true;
     let glue;
     try {
+      if (!ready) throw new Error('it was given no start parameters');
       glue = await ready;
     } catch (e) {
       self.postMessage({ type: 'error', id: msg.id, message: 'the background parser could not start: ' + e });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, DIST, serve, launch, newPage, screenshotPath } from './harness.mjs';
+import { ROOT, DIST, CORPUS, serve, launch, newPage, screenshotPath } from './harness.mjs';
 
 const SEEDS = ['000_9f5fff6f4365948f.txt', '004_dd38629cfa7ebbde.txt'];
 const seedText = (s) => fs.readFileSync(path.join(ROOT, 'static', 'samples', s), 'utf8');
@@ -262,6 +262,29 @@ test('offline: after one visit the app, the library and a saved log open with no
   await openLog(page, own.url, '?log=corpus-file/Log_10008d0e500000.txt');
   assert.equal(await page.locator('[data-testid=load-error]').count(), 1);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a big log on a later visit is still parsed in the worker (the service worker serves worker.js)', async (t) => {
+  const largest = 'Log_12639fd7200000.txt';
+  if (!fs.existsSync(path.join(CORPUS, 'syzbot', largest))) {
+    t.skip(`corpus not found at ${CORPUS}`);
+    return;
+  }
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const query = `?log=${encodeURIComponent(server.corpus(largest))}`;
+  await openLog(page, server.url, query);
+  assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
+  const commits = await commitsShown(page);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30000 });
+  // The cached worker.js used to start without its query (a worker's
+  // location is its script's response URL), failed, and the page parsed the
+  // log on its own thread.
+  await openLog(page, server.url, query);
+  assert.ok(await page.evaluate(() => navigator.serviceWorker.controller != null), 'the second visit is under the service worker');
+  assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
+  assert.deepEqual(await commitsShown(page), commits);
   await context.close();
 });
 
