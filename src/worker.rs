@@ -465,3 +465,21 @@ async fn next_task() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    async fn copy_in_slices_is_the_whole_text_in_order() {
+        // Two slices and a piece of a third, so the joins are checked.
+        let bytes: Vec<u8> = (0..(2 * (8 << 20) + 1000))
+            .map(|i: usize| (i % 251) as u8)
+            .collect();
+        let array = to_js_in_slices(&bytes).await;
+        assert_eq!(array.length() as usize, bytes.len());
+        assert_eq!(array.to_vec(), bytes);
+        assert_eq!(to_js_in_slices(&[]).await.length(), 0);
+    }
+}
