@@ -436,11 +436,8 @@ async fn index_lines(text: &str) -> (Vec<u32>, TextKey) {
 /// buffer, its pages touched for the first time) held the page for 47-65 ms.
 async fn to_js_in_slices(bytes: &[u8]) -> js_sys::Uint8Array {
     const SLICE: usize = 8 << 20;
-    let Ok(len) = u32::try_from(bytes.len()) else {
-        // Over 4 GB: refused before it gets here (MAX_BYTES); one go.
-        return js_sys::Uint8Array::from(bytes);
-    };
-    let array = js_sys::Uint8Array::new_with_length(len);
+    // wasm32: a length always fits in u32.
+    let array = js_sys::Uint8Array::new_with_length(bytes.len() as u32);
     let mut from = 0;
     for chunk in bytes.chunks(SLICE) {
         if from > 0 {

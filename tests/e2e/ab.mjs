@@ -7,7 +7,7 @@
 // 150 ms budget), navigation -> interactive, the worker's parse, its round
 // trip and Yew's render.
 import path from 'node:path';
-import { serve, launch, newPage, openLog, quantile } from './harness.mjs';
+import { LARGEST, serve, launch, newPage, openLog, quantile } from './harness.mjs';
 
 const dists = process.argv.slice(2);
 const n = /^\d+$/.test(dists.at(-1) ?? '') ? dists.pop() : '20';
@@ -15,7 +15,6 @@ if (dists.length < 2) {
   console.error('usage: node tests/e2e/ab.mjs <dist A> <dist B> [<dist C> ...] [loads]');
   process.exit(2);
 }
-const LARGEST = 'Log_12639fd7200000.txt';
 const builds = await Promise.all(dists.map(async (dist) => ({ dist, server: await serve({}, path.resolve(dist)), runs: [] })));
 const browser = await launch();
 for (let i = 0; i < Number(n); i++) {

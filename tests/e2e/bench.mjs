@@ -11,9 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, DIST, CORPUS, serve, launch, newPage, openLog, quantile, screenshotPath } from './harness.mjs';
+import { ROOT, DIST, CORPUS, LARGEST, serve, launch, newPage, openLog, quantile, screenshotPath } from './harness.mjs';
 
-const LARGEST = 'Log_12639fd7200000.txt';
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 
 const median = (xs) => quantile(xs, 0.5);

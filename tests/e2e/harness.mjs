@@ -12,6 +12,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '..', '..');
 export const DIST = process.env.BISECT_LENS_DIST || path.join(ROOT, 'dist');
 export const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
+/// The largest log of the corpus (1.36 MB): the big-log path and its benchmarks.
+export const LARGEST = 'Log_12639fd7200000.txt';
 export const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
 const TOOLS = process.env.BISECT_LENS_TOOLS || path.join(os.homedir(), '.cache', 'bisect-lens', 'node');
 const CHROMIUM = process.env.BISECT_LENS_CHROMIUM || '/usr/bin/chromium';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, DIST, CORPUS, serve, launch, newPage, screenshotPath } from './harness.mjs';
+import { ROOT, DIST, CORPUS, LARGEST, serve, launch, newPage, screenshotPath } from './harness.mjs';
 
 const SEEDS = ['000_9f5fff6f4365948f.txt', '004_dd38629cfa7ebbde.txt'];
 const seedText = (s) => fs.readFileSync(path.join(ROOT, 'static', 'samples', s), 'utf8');
@@ -266,14 +266,13 @@ test('offline: after one visit the app, the library and a saved log open with no
 });
 
 test('a big log on a later visit is still parsed in the worker (the service worker serves worker.js)', async (t) => {
-  const largest = 'Log_12639fd7200000.txt';
-  if (!fs.existsSync(path.join(CORPUS, 'syzbot', largest))) {
+  if (!fs.existsSync(path.join(CORPUS, 'syzbot', LARGEST))) {
     t.skip(`corpus not found at ${CORPUS}`);
     return;
   }
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  const query = `?log=${encodeURIComponent(server.corpus(largest))}`;
+  const query = `?log=${encodeURIComponent(server.corpus(LARGEST))}`;
   await openLog(page, server.url, query);
   assert.equal(await page.getAttribute('[data-testid=viewer]', 'data-parsed-in'), 'worker');
   const commits = await commitsShown(page);

@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, DIST, CORPUS, serve, launch, newPage, screenshotPath } from './harness.mjs';
+import { ROOT, DIST, CORPUS, LARGEST, serve, launch, newPage, screenshotPath } from './harness.mjs';
 
 const SEEDS = ['000_9f5fff6f4365948f.txt', '004_dd38629cfa7ebbde.txt'];
-const LARGEST = 'Log_12639fd7200000.txt';
 const SYZBOT = path.join(CORPUS, 'syzbot');
 // cargo puts the binary under CARGO_TARGET_DIR when it is set.
 const CLI = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'release', 'bisect-log');
